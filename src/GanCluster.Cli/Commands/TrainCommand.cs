@@ -1,0 +1,77 @@
+using System.CommandLine;
+using GanCluster.Training.Checkpoints;
+using GanCluster.Training.Data;
+using GanCluster.Training.Runtime;
+using GanCluster.Training.Spec;
+using GanCluster.Training.Trainer;
+using Spectre.Console;
+
+namespace GanCluster.Cli.Commands;
+
+/// <summary><c>gancluster train SPEC [--out DIR] [--steps N] [--resume CKPT] [--set PATH=VALUE]...</c></summary>
+internal static class TrainCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var spec = new Argument<string>("spec") { Description = "YAML run spec (see examples/)" };
+        var output = new Option<string?>("--out") { Description = "run directory (default: runs/<name>)" };
+        var steps = new Option<int?>("--steps") { Description = "total steps to reach (overrides the spec)" };
+        var resume = new Option<string?>("--resume") { Description = "checkpoint to continue from" };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (overrides the spec)" };
+        var threads = new Option<int?>("--threads") { Description = "torch threads (overrides the spec; 0 = all cores)" };
+        var set = new Option<string[]>("--set") { Description = "override a spec field, e.g. --set dataset.path=/data/mnist", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("train", "Train one run in this process.") { spec, output, steps, resume, device, threads, set };
+        command.SetAction(parsed => UserErrors.Run(console, () =>
+        {
+            var overrides = (parsed.GetValue(set) ?? []).ToList();
+            if (parsed.GetValue(steps) is { } s)
+                overrides.Add($"steps={s}");
+            if (parsed.GetValue(device) is { } d)
+                overrides.Add($"device={d}");
+            if (parsed.GetValue(threads) is { } t)
+                overrides.Add($"threads={t}");
+            return Train(console, parsed.GetValue(spec)!, overrides, parsed.GetValue(output), parsed.GetValue(resume));
+        }));
+        return command;
+    }
+
+    private static int Train(IAnsiConsole console, string specPath, IReadOnlyList<string> overrides, string? outDir, string? resumePath)
+    {
+        var (spec, yaml) = RunSpecLoader.LoadFile(specPath, overrides);
+        var checkpoint = resumePath is null ? null : CheckpointFile.Read(resumePath);
+        var directory = new RunDirectory(outDir ?? Path.Combine("runs", spec.Name));
+        using var dataset = DatasetFactory.Open(spec.Dataset, spec.Seed);
+        using var trainer = new GanTrainer(spec, dataset, ShardSlice.Single(spec.BatchSize));
+        if (checkpoint is not null)
+        {
+            TrainerState.Restore(trainer, checkpoint, resumePath!);
+            if (checkpoint.Step >= spec.Steps)
+                return UserErrors.Report(console, "nothing to do", $"{resumePath} is at step {checkpoint.Step}, the spec asks for {spec.Steps} steps; raise --steps", ExitCodes.UsageError);
+        }
+
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            console.MarkupLineInterpolated($"[bold]{spec.Name}[/]: {spec.Model.Name} on {spec.Dataset.Kind}, batch {spec.BatchSize}, {spec.Steps} steps, device {trainer.Device}, {TorchSharp.torch.get_num_threads()} thread(s) → {directory.Root}");
+            var loop = new TrainingLoop(trainer, dataset, yaml, directory);
+            var outcome = TrainingProgress.Run(console, spec.Steps, observer => loop.Run(spec.Steps, observer, cancellation.Token));
+            if (outcome == LoopOutcome.Cancelled)
+            {
+                console.MarkupLineInterpolated($"[yellow]cancelled[/] at step {trainer.Step}; resume with --resume {directory.CheckpointFor(trainer.Step)}");
+                return ExitCodes.Cancelled;
+            }
+            console.MarkupLineInterpolated($"[green]done[/]: {trainer.Step} steps; files in {directory.Root}");
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

@@ -1,0 +1,4 @@
+using GanCluster.Cli;
+using Spectre.Console;
+
+return GanClusterCommandLine.Run(args, AnsiConsole.Console);

@@ -1,0 +1,47 @@
+using GanCluster.Training.Checkpoints;
+using GanCluster.Training.Data;
+using GanCluster.Training.Runtime;
+using GanCluster.Training.Spec;
+using Spectre.Console;
+
+namespace GanCluster.Cli;
+
+/// <summary>Maps user mistakes to one clear line and an exit code; only bugs get a stack trace.</summary>
+internal static class UserErrors
+{
+    public static int Run(IAnsiConsole console, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (SpecException e)
+        {
+            return Report(console, "invalid run spec", e.Message, ExitCodes.UsageError);
+        }
+        catch (DatasetException e)
+        {
+            return Report(console, "dataset error", e.Message, ExitCodes.DataError);
+        }
+        catch (CheckpointException e)
+        {
+            return Report(console, "checkpoint error", e.Message, ExitCodes.CheckpointError);
+        }
+        catch (DeviceUnavailableException e)
+        {
+            return Report(console, "device unavailable", e.Message, ExitCodes.DeviceUnavailable);
+        }
+        catch (Exception e)
+        {
+            console.MarkupLine("[red]internal error[/] (please report it):");
+            console.WriteException(e);
+            return ExitCodes.InternalError;
+        }
+    }
+
+    public static int Report(IAnsiConsole console, string kind, string message, int code)
+    {
+        console.MarkupLineInterpolated($"[red]error[/] ({kind}): {message}");
+        return code;
+    }
+}

@@ -1,0 +1,14 @@
+namespace GanCluster.Training.Data;
+
+/// <summary>Named random streams, so that data, noise and label tricks never share draws.</summary>
+public enum RandomStream
+{
+    EpochPermutation = 1,
+    MixtureSamples = 2,
+    DiscriminatorNoise = 3,
+    GeneratorNoise = 4,
+    LabelFlips = 5,
+    InstanceNoise = 6,
+    FixedSampleNoise = 7,
+    GradientPenalty = 8,
+}

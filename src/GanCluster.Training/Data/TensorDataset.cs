@@ -1,0 +1,72 @@
+using static TorchSharp.torch;
+
+namespace GanCluster.Training.Data;
+
+/// <summary>
+/// A finite image dataset held as uint8 [N, C, H, W] in memory. Batches walk a fresh seeded
+/// permutation every epoch; global batch b covers stream positions [b·B, (b+1)·B).
+/// </summary>
+public sealed class TensorDataset : IGanDataset
+{
+    private readonly Tensor _images;
+    private readonly long _seed;
+    private readonly Dictionary<long, long[]> _permutations = [];
+
+    public TensorDataset(Tensor images, long seed, Tensor? labels = null)
+    {
+        if (images.dim() != 4 || images.dtype != ScalarType.Byte)
+            throw new ArgumentException($"images must be uint8 [N, C, H, W], found {images.dtype} [{string.Join(", ", images.shape)}]");
+        _images = images;
+        _seed = seed;
+        Labels = labels;
+    }
+
+    public long[] SampleShape => _images.shape[1..];
+    public long? Count => _images.shape[0];
+
+    /// <summary>Class labels where the source has them (IDX), else null.</summary>
+    public Tensor? Labels { get; }
+
+    /// <summary>All images as uint8 [N, C, H, W].</summary>
+    public Tensor Images => _images;
+
+    public Tensor Batch(long batchIndex, ShardSlice shard, Device device)
+    {
+        shard.Validate();
+        var n = _images.shape[0];
+        var indices = new long[shard.Length];
+        var position = batchIndex * shard.GlobalBatch + shard.Start;
+        for (var i = 0; i < indices.Length; i++, position++)
+            indices[i] = Permutation(position / n)[position % n];
+        using var index = tensor(indices);
+        using var raw = _images.index_select(0, index);
+        return ToUnitRange(raw, device);
+    }
+
+    /// <summary>uint8 pixels to float32 in [-1, 1].</summary>
+    public static Tensor ToUnitRange(Tensor raw, Device device)
+    {
+        using var onDevice = raw.to(device);
+        using var asFloat = onDevice.to_type(ScalarType.Float32);
+        return asFloat.div_(127.5f).sub_(1f);
+    }
+
+    private long[] Permutation(long epoch)
+    {
+        if (_permutations.TryGetValue(epoch, out var cached))
+            return cached;
+        if (_permutations.Count >= 2)
+            _permutations.Remove(_permutations.Keys.Min());
+        using var generator = new Generator((ulong)SeedMixer.Mix(_seed, (long)RandomStream.EpochPermutation, epoch));
+        using var perm = randperm(_images.shape[0], generator: generator);
+        var values = perm.data<long>().ToArray();
+        _permutations[epoch] = values;
+        return values;
+    }
+
+    public void Dispose()
+    {
+        _images.Dispose();
+        Labels?.Dispose();
+    }
+}

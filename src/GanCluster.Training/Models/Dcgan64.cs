@@ -1,0 +1,70 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GanCluster.Training.Models;
+
+/// <summary>Radford et al. (2016) generator for 64×64 images: ConvT 4×4 stacks with BN and ReLU, tanh out, N(0, 0.02) init.</summary>
+internal sealed class Dcgan64Generator : Module<Tensor, Tensor>
+{
+    private readonly Sequential _net;
+
+    public Dcgan64Generator(int latentDim, int width, int channels) : base(nameof(Dcgan64Generator))
+    {
+        _net = Sequential(
+            ConvTranspose2d(latentDim, width * 8, 4, stride: 1, padding: 0, bias: false), BatchNorm2d(width * 8), ReLU(),
+            ConvTranspose2d(width * 8, width * 4, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 4), ReLU(),
+            ConvTranspose2d(width * 4, width * 2, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 2), ReLU(),
+            ConvTranspose2d(width * 2, width, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width), ReLU(),
+            ConvTranspose2d(width, channels, 4, stride: 2, padding: 1, bias: false), Tanh());
+        RegisterComponents();
+        RadfordInit.Apply(this);
+    }
+
+    public override Tensor forward(Tensor z) => _net.forward(z.view(z.shape[0], z.shape[1], 1, 1));
+}
+
+/// <summary>Radford et al. (2016) discriminator for 64×64 images: strided 4×4 convs, BN, LeakyReLU 0.2, one logit.</summary>
+internal sealed class Dcgan64Discriminator : Module<Tensor, Tensor>
+{
+    private readonly Sequential _net;
+
+    public Dcgan64Discriminator(int width, int channels) : base(nameof(Dcgan64Discriminator))
+    {
+        _net = Sequential(
+            Conv2d(channels, width, 4, stride: 2, padding: 1, bias: false), LeakyReLU(0.2),
+            Conv2d(width, width * 2, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 2), LeakyReLU(0.2),
+            Conv2d(width * 2, width * 4, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 4), LeakyReLU(0.2),
+            Conv2d(width * 4, width * 8, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 8), LeakyReLU(0.2),
+            Conv2d(width * 8, 1, 4, stride: 1, padding: 0L, bias: false));
+        RegisterComponents();
+        RadfordInit.Apply(this);
+    }
+
+    public override Tensor forward(Tensor x) => _net.forward(x).view(x.shape[0], 1);
+}
+
+/// <summary>DCGAN initialisation: conv weights N(0, 0.02), BN weights N(1, 0.02), BN biases 0.</summary>
+internal static class RadfordInit
+{
+    public static void Apply(Module module)
+    {
+        using var _ = no_grad();
+        foreach (var (_, child) in module.named_modules())
+        {
+            switch (child)
+            {
+                case Conv2d conv:
+                    init.normal_(conv.weight, 0, 0.02);
+                    break;
+                case ConvTranspose2d deconv:
+                    init.normal_(deconv.weight, 0, 0.02);
+                    break;
+                case BatchNorm2d bn:
+                    init.normal_(bn.weight, 1, 0.02);
+                    init.zeros_(bn.bias);
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+
+namespace GanCluster.Training.Runtime;
+
+/// <summary>Where a run leaves its files: spec.yaml, metrics.jsonl, checkpoints/step-N.gck and samples/step-N.png.</summary>
+public sealed class RunDirectory(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+    public string SpecFile => Path.Combine(Root, "spec.yaml");
+    public string MetricsFile => Path.Combine(Root, "metrics.jsonl");
+    public string CheckpointsFolder => Path.Combine(Root, "checkpoints");
+    public string SamplesFolder => Path.Combine(Root, "samples");
+
+    public string CheckpointFor(long step) => Path.Combine(CheckpointsFolder, $"step-{step.ToString("D8", CultureInfo.InvariantCulture)}.gck");
+    public string SamplesFor(long step) => Path.Combine(SamplesFolder, $"step-{step.ToString("D8", CultureInfo.InvariantCulture)}.png");
+
+    public IReadOnlyList<string> Checkpoints() =>
+        Directory.Exists(CheckpointsFolder)
+            ? Directory.GetFiles(CheckpointsFolder, "step-*.gck").Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints.</summary>
+    public void PruneCheckpoints(int keep)
+    {
+        var all = Checkpoints();
+        foreach (var old in all.Take(Math.Max(0, all.Count - keep)))
+            File.Delete(old);
+    }
+}

@@ -1,0 +1,38 @@
+namespace GanCluster.Training.Spec;
+
+/// <summary>One training run, as stated in a YAML run spec. Immutable once validated.</summary>
+public sealed record RunSpec
+{
+    public required string Name { get; init; }
+    public required long Seed { get; init; }
+    public required int Steps { get; init; }
+    public required int BatchSize { get; init; }
+    public required string Device { get; init; }
+    public required int Threads { get; init; }
+    public required ModelSpec Model { get; init; }
+    public required DatasetSpec Dataset { get; init; }
+    public required LossSpec Loss { get; init; }
+    public required LabelSpec Labels { get; init; }
+    public required OptimizerSpec GeneratorOptimizer { get; init; }
+    public required OptimizerSpec DiscriminatorOptimizer { get; init; }
+    public EmaSpec? Ema { get; init; }
+    public required int DiscriminatorStepsPerGeneratorStep { get; init; }
+    public required int ReportEvery { get; init; }
+    public required int CheckpointEvery { get; init; }
+    public required int KeepCheckpoints { get; init; }
+    public required int SampleEvery { get; init; }
+    public required int SampleCount { get; init; }
+}
+
+public sealed record ModelSpec(string Name, int LatentDim, int Hidden, int Layers);
+
+public sealed record DatasetSpec(string Kind, string? Path, string Split, int ImageSize, int Channels, int? Limit);
+
+public sealed record LossSpec(string Kind, double GradientPenaltyWeight, double R1Gamma);
+
+/// <summary>Label tricks: one-sided smoothing of real targets, random flips, and decaying instance noise.</summary>
+public sealed record LabelSpec(double RealTarget, double FlipProbability, double InstanceNoise, int InstanceNoiseDecaySteps);
+
+public sealed record OptimizerSpec(string Kind, double LearningRate, double Beta1, double Beta2, double Alpha, double Momentum, double WeightDecay);
+
+public sealed record EmaSpec(double Decay, int StartStep);

@@ -1,0 +1,215 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace GanCluster.Training.Spec;
+
+/// <summary>Reads a YAML run spec, applies <c>--set path=value</c> overrides, and validates every field.</summary>
+public static class RunSpecLoader
+{
+    public static readonly IReadOnlyList<string> Models = ["mlp", "vanilla", "dcgan28", "dcgan64", "toy"];
+    public static readonly IReadOnlyList<string> DatasetKinds = ["ring8", "grid25", "idx", "images"];
+    public static readonly IReadOnlyList<string> Losses = ["minimax", "non-saturating", "hinge", "wgan-gp"];
+    public static readonly IReadOnlyList<string> Optimizers = ["adam", "rmsprop", "sgd"];
+
+    /// <summary>Loads and validates a spec file; the returned text is the effective YAML after overrides.</summary>
+    public static (RunSpec Spec, string EffectiveYaml) LoadFile(string path, IEnumerable<string>? overrides = null)
+    {
+        if (!File.Exists(path))
+            throw new SpecException(path, "(file)", null, "an existing YAML run spec", "no such file");
+        return LoadText(File.ReadAllText(path), path, overrides);
+    }
+
+    public static (RunSpec Spec, string EffectiveYaml) LoadText(string yaml, string file = "<spec>", IEnumerable<string>? overrides = null)
+    {
+        var root = Parse(yaml, file);
+        foreach (var assignment in overrides ?? [])
+            ApplyOverride(root, assignment, file);
+        var spec = Bind(new YamlFields(file, "", root));
+        return (spec, Render(root));
+    }
+
+    private static YamlMappingNode Parse(string yaml, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new SpecException(file, "(document)", (int)e.Start.Line, "valid YAML", e.InnerException?.Message ?? e.Message);
+        }
+        if (stream.Documents.Count != 1)
+            throw new SpecException(file, "(document)", null, "exactly one YAML document", $"{stream.Documents.Count} documents");
+        return stream.Documents[0].RootNode as YamlMappingNode
+            ?? throw new SpecException(file, "(document)", (int)stream.Documents[0].RootNode.Start.Line, "a mapping of fields", stream.Documents[0].RootNode.NodeType.ToString());
+    }
+
+    /// <summary>Sets <c>a.b.c=value</c> in the tree, creating mappings on the way; the value is parsed as YAML.</summary>
+    private static void ApplyOverride(YamlMappingNode root, string assignment, string file)
+    {
+        var eq = assignment.IndexOf('=');
+        if (eq <= 0)
+            throw new SpecException(file, "--set", null, "PATH=VALUE (e.g. dataset.path=/data/mnist)", $"'{assignment}'");
+        var keys = assignment[..eq].Trim().Split('.');
+        var valueStream = new YamlStream();
+        valueStream.Load(new StringReader(assignment[(eq + 1)..]));
+        YamlNode value = valueStream.Documents.Count == 0 ? new YamlScalarNode("") : valueStream.Documents[0].RootNode;
+
+        var node = root;
+        for (var i = 0; i < keys.Length - 1; i++)
+        {
+            var key = new YamlScalarNode(keys[i]);
+            if (node.Children.TryGetValue(key, out var child) && child is YamlMappingNode mapping)
+            {
+                node = mapping;
+                continue;
+            }
+            if (child is not null && !(child is YamlScalarNode s && string.IsNullOrEmpty(s.Value)))
+                throw new SpecException(file, string.Join('.', keys[..(i + 1)]), null, "a mapping to set a field in", "a value");
+            var created = new YamlMappingNode();
+            node.Children[key] = created;
+            node = created;
+        }
+        node.Children[new YamlScalarNode(keys[^1])] = value;
+    }
+
+    private static string Render(YamlMappingNode root)
+    {
+        var writer = new StringWriter(CultureInfo.InvariantCulture);
+        new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+        var text = writer.ToString();
+        return text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text;
+    }
+
+    private static RunSpec Bind(YamlFields f)
+    {
+        var model = BindModel(f.Section("model"));
+        var dataset = BindDataset(f.Section("dataset"));
+        CheckCompatible(f, model, dataset);
+        var defaults = ModelDefaults.For(model.Name);
+        var optimizers = f.Section("optimizers");
+        var spec = new RunSpec
+        {
+            Name = f.String("name", "run"),
+            Seed = f.Long("seed", 0, long.MaxValue, 0),
+            Steps = f.Int("steps", 1, 100_000_000),
+            BatchSize = f.Int("batch_size", 1, 1 << 20, 64),
+            Device = ParseDevice(f),
+            Threads = f.Int("threads", 0, 1024, 0),
+            Model = model,
+            Dataset = dataset,
+            Loss = BindLoss(f.Section("loss")),
+            Labels = BindLabels(f.Section("labels")),
+            GeneratorOptimizer = BindOptimizer(optimizers.Section("g"), defaults.Optimizer),
+            DiscriminatorOptimizer = BindOptimizer(optimizers.Section("d"), defaults.Optimizer),
+            Ema = f.Has("ema") ? BindEma(f.Section("ema")) : null,
+            DiscriminatorStepsPerGeneratorStep = f.Int("d_steps", 1, 100, 1),
+            ReportEvery = f.Int("report_every", 1, 1_000_000, 50),
+            CheckpointEvery = f.Int("checkpoint_every", 0, 100_000_000, 0),
+            KeepCheckpoints = f.Int("keep_checkpoints", 1, 10_000, 3),
+            SampleEvery = f.Int("sample_every", 0, 100_000_000, 0),
+            SampleCount = f.Int("sample_count", 1, 100_000, 64),
+        };
+        optimizers.RejectUnknown();
+        f.RejectUnknown();
+        return spec;
+    }
+
+    private static string ParseDevice(YamlFields f)
+    {
+        var device = f.String("device", "cpu");
+        if (device == "cpu" || device == "cuda")
+            return device;
+        if (device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out var index) && index >= 0)
+            return device;
+        throw f.Error("device", "'cpu', 'cuda' or 'cuda:N'", $"'{device}'");
+    }
+
+    private static ModelSpec BindModel(YamlFields f)
+    {
+        var name = f.Choice("name", Models.ToArray());
+        var d = ModelDefaults.For(name);
+        var model = new ModelSpec(name, f.Int("latent_dim", 1, 4096, d.LatentDim), f.Int("hidden", 1, 65536, d.Hidden), f.Int("layers", 1, 64, d.Layers));
+        f.RejectUnknown();
+        return model;
+    }
+
+    private static DatasetSpec BindDataset(YamlFields f)
+    {
+        var kind = f.Choice("kind", DatasetKinds.ToArray());
+        var needsPath = kind is "idx" or "images";
+        var path = f.OptionalString("path");
+        if (needsPath && string.IsNullOrWhiteSpace(path))
+            throw f.Error("path", $"a directory holding the '{kind}' dataset", "nothing");
+        var dataset = new DatasetSpec(
+            kind,
+            path is null ? null : Path.GetFullPath(path),
+            f.Choice("split", ["train", "test"], "train"),
+            f.Int("image_size", 4, 1024, kind == "images" ? 64 : 28),
+            f.Int("channels", 1, 3, kind == "images" ? 3 : 1),
+            f.OptionalInt("limit", 1, int.MaxValue));
+        if (dataset.Channels == 2)
+            throw f.Error("channels", "1 (grey) or 3 (RGB)", "2");
+        f.RejectUnknown();
+        return dataset;
+    }
+
+    private static void CheckCompatible(YamlFields f, ModelSpec model, DatasetSpec dataset)
+    {
+        var is2D = dataset.Kind is "ring8" or "grid25";
+        if (model.Name == "toy" && !is2D)
+            throw f.Error("model.name", "an image model (mlp, vanilla, dcgan28, dcgan64) for image dataset " + dataset.Kind, "'toy', which generates 2D points");
+        if (model.Name != "toy" && is2D)
+            throw f.Error("model.name", $"'toy' for the 2D mixture '{dataset.Kind}'", $"'{model.Name}'");
+        if (model.Name == "dcgan28" && dataset.ImageSize != 28)
+            throw f.Error("dataset.image_size", "28 for model dcgan28", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
+        if (model.Name == "dcgan64" && dataset.ImageSize != 64)
+            throw f.Error("dataset.image_size", "64 for model dcgan64", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
+        if (dataset.Kind == "idx" && dataset.ImageSize != 28)
+            throw f.Error("dataset.image_size", "28 for IDX datasets (MNIST, Fashion-MNIST)", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static LossSpec BindLoss(YamlFields f)
+    {
+        var kind = f.Choice("kind", Losses.ToArray(), "non-saturating");
+        var loss = new LossSpec(kind, f.Double("gp_weight", 0, 1e6, kind == "wgan-gp" ? 10 : 0), f.Double("r1_gamma", 0, 1e6, 0));
+        f.RejectUnknown();
+        return loss;
+    }
+
+    private static LabelSpec BindLabels(YamlFields f)
+    {
+        var labels = new LabelSpec(
+            f.Double("real_target", 0.5, 1, 1),
+            f.Double("flip_probability", 0, 0.5, 0),
+            f.Double("instance_noise", 0, 10, 0),
+            f.Int("instance_noise_decay_steps", 0, int.MaxValue, 0));
+        f.RejectUnknown();
+        return labels;
+    }
+
+    private static OptimizerSpec BindOptimizer(YamlFields f, OptimizerSpec d)
+    {
+        var kind = f.Choice("kind", Optimizers.ToArray(), d.Kind);
+        var (beta1, beta2) = f.Pair("betas", 0, 0.99999, (d.Beta1, d.Beta2));
+        var optimizer = new OptimizerSpec(
+            kind,
+            f.Double("lr", 1e-12, 10, d.LearningRate),
+            beta1,
+            beta2,
+            f.Double("alpha", 0, 0.99999, d.Alpha),
+            f.Double("momentum", 0, 0.99999, d.Momentum),
+            f.Double("weight_decay", 0, 1, d.WeightDecay));
+        f.RejectUnknown();
+        return optimizer;
+    }
+
+    private static EmaSpec BindEma(YamlFields f)
+    {
+        var ema = new EmaSpec(f.Double("decay", 0, 0.999999, 0.999), f.Int("start_step", 0, int.MaxValue, 0));
+        f.RejectUnknown();
+        return ema;
+    }
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace GanCluster.Training.Spec;
+
+/// <summary>
+/// Typed, path-aware reads from one YAML mapping. Every read records its key so that
+/// <see cref="RejectUnknown"/> can refuse fields the spec does not define.
+/// </summary>
+internal sealed class YamlFields(string file, string path, YamlMappingNode? node)
+{
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    public string File => file;
+
+    public SpecException Error(string key, string expected, string found) =>
+        new(file, Join(key), LineOf(key), expected, found);
+
+    public YamlFields Section(string key)
+    {
+        _known.Add(key);
+        var child = Find(key);
+        return child switch
+        {
+            null => new YamlFields(file, Join(key), null),
+            YamlMappingNode m => new YamlFields(file, Join(key), m),
+            YamlScalarNode s when IsNull(s) => new YamlFields(file, Join(key), null),
+            _ => throw Error(key, "a mapping", Describe(child)),
+        };
+    }
+
+    public bool Has(string key)
+    {
+        _known.Add(key);
+        return Find(key) is { } n && !(n is YamlScalarNode s && IsNull(s));
+    }
+
+    public string String(string key, string? fallback = null)
+    {
+        var scalar = Scalar(key, "a string");
+        if (scalar is null)
+            return fallback ?? throw Error(key, "a string", "nothing (the field is required)");
+        return scalar.Value!;
+    }
+
+    public string? OptionalString(string key) => Scalar(key, "a string")?.Value;
+
+    public string Choice(string key, IReadOnlyCollection<string> choices, string? fallback = null)
+    {
+        var value = String(key, fallback);
+        if (!choices.Contains(value))
+            throw Error(key, "one of " + string.Join(", ", choices), $"'{value}'");
+        return value;
+    }
+
+    public long Long(string key, long min, long max, long? fallback = null)
+    {
+        var scalar = Scalar(key, "an integer");
+        if (scalar is null)
+            return fallback ?? throw Error(key, $"an integer in [{min}, {max}]", "nothing (the field is required)");
+        if (!long.TryParse(scalar.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            throw Error(key, "an integer", $"'{scalar.Value}'");
+        if (value < min || value > max)
+            throw Error(key, $"an integer in [{min}, {max}]", value.ToString(CultureInfo.InvariantCulture));
+        return value;
+    }
+
+    public int Int(string key, int min, int max, int? fallback = null) => (int)Long(key, min, max, fallback);
+
+    public int? OptionalInt(string key, int min, int max) => Has(key) ? Int(key, min, max) : null;
+
+    public double Double(string key, double min, double max, double? fallback = null)
+    {
+        var scalar = Scalar(key, "a number");
+        if (scalar is null)
+            return fallback ?? throw Error(key, $"a number in [{min}, {max}]", "nothing (the field is required)");
+        if (!double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+            throw Error(key, "a number", $"'{scalar.Value}'");
+        if (value < min || value > max)
+            throw Error(key, $"a number in [{min}, {max}]", value.ToString(CultureInfo.InvariantCulture));
+        return value;
+    }
+
+    public (double, double) Pair(string key, double min, double max, (double, double) fallback)
+    {
+        _known.Add(key);
+        var node = Find(key);
+        if (node is null || node is YamlScalarNode s0 && IsNull(s0))
+            return fallback;
+        if (node is not YamlSequenceNode seq || seq.Children.Count != 2)
+            throw Error(key, $"a list of two numbers in [{min}, {max}]", Describe(node));
+        var values = new double[2];
+        for (var i = 0; i < 2; i++)
+        {
+            if (seq.Children[i] is not YamlScalarNode item
+                || !double.TryParse(item.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i])
+                || values[i] < min || values[i] > max)
+                throw Error($"{key}[{i}]", $"a number in [{min}, {max}]", Describe(seq.Children[i]));
+        }
+        return (values[0], values[1]);
+    }
+
+    /// <summary>Refuses every key of this mapping that no read asked for.</summary>
+    public void RejectUnknown()
+    {
+        if (node is null)
+            return;
+        foreach (var (key, _) in node.Children)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? "?";
+            if (!_known.Contains(name))
+                throw new SpecException(file, Join(name), (int)key.Start.Line, "one of the known fields " + string.Join(", ", _known.Order()), $"unknown field '{name}'");
+        }
+    }
+
+    private YamlScalarNode? Scalar(string key, string expected)
+    {
+        _known.Add(key);
+        var child = Find(key);
+        if (child is null)
+            return null;
+        if (child is not YamlScalarNode scalar)
+            throw Error(key, expected, Describe(child));
+        return IsNull(scalar) ? null : scalar;
+    }
+
+    private YamlNode? Find(string key)
+    {
+        if (node is null)
+            return null;
+        foreach (var (k, v) in node.Children)
+            if (k is YamlScalarNode s && s.Value == key)
+                return v;
+        return null;
+    }
+
+    private int? LineOf(string key)
+    {
+        if (node is null)
+            return null;
+        foreach (var (k, _) in node.Children)
+            if (k is YamlScalarNode s && s.Value == key)
+                return (int)k.Start.Line;
+        return (int)node.Start.Line;
+    }
+
+    private string Join(string key) => path.Length == 0 ? key : $"{path}.{key}";
+
+    private static bool IsNull(YamlScalarNode s) =>
+        s.Style == YamlDotNet.Core.ScalarStyle.Plain && (s.Value is null or "" or "~" or "null");
+
+    private static string Describe(YamlNode node) => node switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        YamlScalarNode s => $"'{s.Value}'",
+        _ => node.NodeType.ToString(),
+    };
+}
