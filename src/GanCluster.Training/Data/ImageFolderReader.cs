@@ -30,11 +30,18 @@ public static class ImageFolderReader
         if (limit is { } l && l < files.Count)
             files = files.Take(l).ToList();
         var output = new byte[files.Count * channels * size * size];
-        Parallel.For(0, files.Count, i =>
+        try
         {
-            var pixels = LoadOne(files[i], size, channels);
-            pixels.CopyTo(output, i * pixels.Length);
-        });
+            Parallel.For(0, files.Count, i =>
+            {
+                var pixels = LoadOne(files[i], size, channels);
+                pixels.CopyTo(output, i * pixels.Length);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<DatasetException>().FirstOrDefault() is { } first)
+        {
+            throw first;
+        }
         return tensor(output, [files.Count, channels, size, size], ScalarType.Byte);
     }
 
@@ -96,7 +103,7 @@ public static class ImageFolderReader
             var image = ImageResult.FromMemory(bytes, channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
             return (image.Width, image.Height, image.Data);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new DatasetException(path, $"not a decodable image ({e.Message})");
         }

@@ -46,9 +46,8 @@ public sealed class TensorDataset : IGanDataset
     /// <summary>uint8 pixels to float32 in [-1, 1].</summary>
     public static Tensor ToUnitRange(Tensor raw, Device device)
     {
-        using var onDevice = raw.to(device);
-        using var asFloat = onDevice.to_type(ScalarType.Float32);
-        return asFloat.div_(127.5f).sub_(1f);
+        using var scope = NewDisposeScope();
+        return raw.to(device).to_type(ScalarType.Float32).div_(127.5f).sub_(1f).MoveToOuterDisposeScope();
     }
 
     private long[] Permutation(long epoch)

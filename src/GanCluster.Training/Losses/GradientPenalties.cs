@@ -14,7 +14,7 @@ public static class GradientPenalties
         var epsilon = mixing.view(shape);
         var interpolates = (epsilon * real + (1 - epsilon) * fake.detach()).requires_grad_(true);
         var logits = discriminator.forward(interpolates);
-        var gradient = autograd.grad([logits.sum()], [interpolates], create_graph: true)[0];
+        var gradient = autograd.grad([logits.sum()], [interpolates], retain_graph: true, create_graph: true)[0];
         var norms = gradient.flatten(1).norm(1);
         return (norms - 1).pow(2).mean() * weight;
     }
@@ -22,7 +22,7 @@ public static class GradientPenalties
     /// <summary>γ/2·E[‖∇D(x)‖²] on real samples; <paramref name="real"/> must have required grad before D's forward.</summary>
     public static Tensor R1(Tensor realLogits, Tensor real, double gamma)
     {
-        var gradient = autograd.grad([realLogits.sum()], [real], create_graph: true)[0];
+        var gradient = autograd.grad([realLogits.sum()], [real], retain_graph: true, create_graph: true)[0];
         return gradient.flatten(1).pow(2).sum(1).mean() * (gamma / 2);
     }
 }

@@ -40,6 +40,11 @@ public static class RunSpecLoader
         {
             throw new SpecException(file, "(document)", (int)e.Start.Line, "valid YAML", e.InnerException?.Message ?? e.Message);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this on some truncated flow collections.
+            throw new SpecException(file, "(document)", null, "valid YAML", $"unparseable text ({e.Message})");
+        }
         if (stream.Documents.Count != 1)
             throw new SpecException(file, "(document)", null, "exactly one YAML document", $"{stream.Documents.Count} documents");
         return stream.Documents[0].RootNode as YamlMappingNode
@@ -54,7 +59,14 @@ public static class RunSpecLoader
             throw new SpecException(file, "--set", null, "PATH=VALUE (e.g. dataset.path=/data/mnist)", $"'{assignment}'");
         var keys = assignment[..eq].Trim().Split('.');
         var valueStream = new YamlStream();
-        valueStream.Load(new StringReader(assignment[(eq + 1)..]));
+        try
+        {
+            valueStream.Load(new StringReader(assignment[(eq + 1)..]));
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            throw new SpecException(file, "--set " + assignment[..eq], null, "a YAML value", $"'{assignment[(eq + 1)..]}'");
+        }
         YamlNode value = valueStream.Documents.Count == 0 ? new YamlScalarNode("") : valueStream.Documents[0].RootNode;
 
         var node = root;

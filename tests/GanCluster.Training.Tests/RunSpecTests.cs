@@ -1,0 +1,90 @@
+using GanCluster.Training.Spec;
+
+namespace GanCluster.Training.Tests;
+
+public sealed class RunSpecTests
+{
+    private static string ExamplesFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, "examples")) && File.Exists(Path.Combine(dir.FullName, "GanCluster.sln")))
+                return Path.Combine(dir.FullName, "examples");
+        throw new InvalidOperationException("examples/ not found above " + AppContext.BaseDirectory);
+    }
+
+    [Theory]
+    [InlineData("ring8.yaml", "toy", "ring8")]
+    [InlineData("grid25.yaml", "toy", "grid25")]
+    [InlineData("mlp-mnist.yaml", "mlp", "idx")]
+    [InlineData("vanilla-mnist.yaml", "vanilla", "idx")]
+    [InlineData("dcgan28-fashion.yaml", "dcgan28", "idx")]
+    [InlineData("dcgan64-faces.yaml", "dcgan64", "images")]
+    public void Every_example_spec_is_valid(string file, string model, string dataset)
+    {
+        var (spec, _) = RunSpecLoader.LoadFile(Path.Combine(ExamplesFolder(), file));
+        Assert.Equal(model, spec.Model.Name);
+        Assert.Equal(dataset, spec.Dataset.Kind);
+    }
+
+    [Fact]
+    public void Unknown_field_is_rejected_with_its_path_and_line()
+    {
+        var e = Assert.Throws<SpecException>(() => RunSpecLoader.LoadText("steps: 5\nmodel:\n  name: toy\n  hiden: 3\ndataset: { kind: ring8 }\n", "my.yaml"));
+        Assert.Equal("model.hiden", e.FieldPath);
+        Assert.Equal(4, e.Line);
+        Assert.StartsWith("my.yaml:4: field 'model.hiden'", e.Message);
+        Assert.Contains("unknown field 'hiden'", e.Message);
+    }
+
+    [Theory]
+    [InlineData("steps: ten", "steps", "an integer", "'ten'")]
+    [InlineData("steps: 0", "steps", "[1, 100000000]", "0")]
+    [InlineData("steps: 5\nloss: { kind: wasserstein }", "loss.kind", "one of minimax, non-saturating, hinge, wgan-gp", "'wasserstein'")]
+    [InlineData("steps: 5\noptimizers: { g: { betas: [0.5] } }", "optimizers.g.betas", "two numbers", "a list")]
+    [InlineData("steps: 5\ndevice: gpu", "device", "'cpu', 'cuda' or 'cuda:N'", "'gpu'")]
+    [InlineData("steps: 5\nmodel: { name: mlp }", "model.name", "'toy'", "'mlp'")]
+    public void Invalid_values_name_field_expectation_and_finding(string fields, string path, string expected, string found)
+    {
+        var yaml = fields + (fields.Contains("model:") ? "" : "\nmodel: { name: toy }") + "\ndataset: { kind: ring8 }\n";
+        var e = Assert.Throws<SpecException>(() => RunSpecLoader.LoadText(yaml, "bad.yaml"));
+        Assert.Equal(path, e.FieldPath);
+        Assert.Contains(expected, e.Expected);
+        Assert.Contains(found, e.Found);
+    }
+
+    [Fact]
+    public void Missing_required_field_and_malformed_yaml_are_clear()
+    {
+        var missing = Assert.Throws<SpecException>(() => RunSpecLoader.LoadText("model: { name: toy }\ndataset: { kind: ring8 }\n"));
+        Assert.Equal("steps", missing.FieldPath);
+        Assert.Contains("required", missing.Found);
+        var malformed = Assert.Throws<SpecException>(() => RunSpecLoader.LoadText("steps: [1, 2\nmodel: x\n", "broken.yaml"));
+        Assert.Equal("(document)", malformed.FieldPath);
+        Assert.StartsWith("broken.yaml", malformed.Message);
+    }
+
+    [Fact]
+    public void Overrides_set_nested_fields_lists_and_new_sections()
+    {
+        var (spec, yaml) = RunSpecLoader.LoadText(
+            "steps: 5\nmodel: { name: mlp }\ndataset: { kind: idx, path: /data/mnist }\n", "s.yaml",
+            ["steps=500", "dataset.path=rel/mnist", "optimizers.g.betas=[0.1, 0.2]", "ema.decay=0.99"]);
+        Assert.Equal(500, spec.Steps);
+        Assert.Equal(Path.GetFullPath("rel/mnist"), spec.Dataset.Path);
+        Assert.Equal((0.1, 0.2), (spec.GeneratorOptimizer.Beta1, spec.GeneratorOptimizer.Beta2));
+        Assert.Equal(0.99, spec.Ema!.Decay);
+        Assert.Contains("steps: 500", yaml);
+        var bad = Assert.Throws<SpecException>(() => RunSpecLoader.LoadText("steps: 5\nmodel: { name: toy }\ndataset: { kind: ring8 }\n", "s.yaml", ["no-equals-sign"]));
+        Assert.Equal("--set", bad.FieldPath);
+    }
+
+    [Fact]
+    public void Model_defaults_follow_the_published_recipes()
+    {
+        var dcgan28 = TestSpecs.Load("steps: 1\nmodel: { name: dcgan28 }\ndataset: { kind: idx, path: x }\n");
+        Assert.Equal(32, dcgan28.Model.LatentDim);
+        Assert.Equal("rmsprop", dcgan28.GeneratorOptimizer.Kind);
+        var dcgan64 = TestSpecs.Load("steps: 1\nmodel: { name: dcgan64 }\ndataset: { kind: images, path: x }\n");
+        Assert.Equal(("adam", 2e-4, 0.5), (dcgan64.DiscriminatorOptimizer.Kind, dcgan64.DiscriminatorOptimizer.LearningRate, dcgan64.DiscriminatorOptimizer.Beta1));
+    }
+}
