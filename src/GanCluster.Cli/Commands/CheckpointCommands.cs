@@ -63,7 +63,7 @@ internal static class CheckpointCommands
             console.Write(table);
             var tensors = new Table().AddColumns("tensor", "dtype", "shape");
             foreach (var e in c.Entries.Where(e => e.IsTensor))
-                tensors.AddRow(Markup.Escape(e.Name), e.DType!, "[" + string.Join(", ", e.Shape!) + "]");
+                tensors.AddRow(Markup.Escape(e.Name), e.DType!, Markup.Escape("[" + string.Join(", ", e.Shape!) + "]"));
             console.Write(tensors);
             console.Write(new Panel(Markup.Escape(c.SpecYaml.TrimEnd())).Header("spec"));
             return ExitCodes.Success;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command: fixes the machine set-up (idempotent), builds, and runs every test project.
+# Tests that need ../shared/data skip with a loud message when it is absent.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test --solution GanCluster.sln -c Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line that any CI reads: "tests: N passed, N failed, N skipped".
+awk '/^[[:space:]]*succeeded:/ {p+=$2} /^[[:space:]]*failed:/ {f+=$2} /^[[:space:]]*skipped:/ {s+=$2}
+     END { if (p + f + s > 0) printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+grep -E 'SKIPPED LOUDLY' "$log" | sort -u || true
+exit "$status"

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace GanCluster.Cli.Tests;
+
+/// <summary>Runs the real <c>gancluster</c> executable in a child process, as a user would.</summary>
+internal static class CliProcess
+{
+    public sealed record Result(int ExitCode, string Output)
+    {
+        public override string ToString() => $"exit {ExitCode}\n{Output}";
+    }
+
+    public static Result Run(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gancluster.dll"));
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        start.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"gancluster {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    public static string NewDirectory()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "gancluster-cli-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    public static string WriteSpec(string directory, string yaml, string name = "spec.yaml")
+    {
+        var path = Path.Combine(directory, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    /// <summary>A dcgan28 spec (BatchNorm, dropout, RMSprop, EMA) on a small IDX set written here.</summary>
+    public const string Dcgan28Yaml = """
+        name: e2e
+        seed: 11
+        steps: 20
+        batch_size: 8
+        threads: 1
+        model: { name: dcgan28 }
+        dataset: { kind: idx, path: digits }
+        labels: { real_target: 0.9, flip_probability: 0.05 }
+        ema: { decay: 0.9 }
+        report_every: 5
+        checkpoint_every: 10
+        sample_every: 10
+        sample_count: 16
+        """;
+}
