@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GanCluster.Training.Data;
@@ -8,7 +9,11 @@ namespace GanCluster.Training.Data;
 /// </summary>
 public sealed class TensorDataset : IGanDataset
 {
+    /// <summary>Datasets up to this size are also kept as float32 in [-1, 1], so a batch is one gather.</summary>
+    private const long FloatCacheBytes = 1L << 30;
+
     private readonly Tensor _images;
+    private readonly Tensor? _unitRange;
     private readonly long _seed;
     private readonly Dictionary<long, long[]> _permutations = [];
 
@@ -19,6 +24,8 @@ public sealed class TensorDataset : IGanDataset
         _images = images;
         _seed = seed;
         Labels = labels;
+        if (images.numel() * sizeof(float) <= FloatCacheBytes)
+            _unitRange = ToUnitRange(images, CPU);
     }
 
     public long[] SampleShape => _images.shape[1..];
@@ -39,6 +46,11 @@ public sealed class TensorDataset : IGanDataset
         for (var i = 0; i < indices.Length; i++, position++)
             indices[i] = Permutation(position / n)[position % n];
         using var index = tensor(indices);
+        if (_unitRange is not null)
+        {
+            var batch = _unitRange.index_select(0, index);
+            return device.type == DeviceType.CPU ? batch : batch.to(device);
+        }
         using var raw = _images.index_select(0, index);
         return ToUnitRange(raw, device);
     }
@@ -65,6 +77,7 @@ public sealed class TensorDataset : IGanDataset
 
     public void Dispose()
     {
+        _unitRange?.Dispose();
         _images.Dispose();
         Labels?.Dispose();
     }

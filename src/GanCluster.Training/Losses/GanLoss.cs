@@ -45,8 +45,8 @@ public sealed class NonSaturatingLoss : GanLoss
     public override Tensor Discriminator(Tensor realLogits, Tensor fakeLogits, Tensor realTargets, Tensor fakeTargets) =>
         BinaryCrossEntropy(realLogits, realTargets) + BinaryCrossEntropy(fakeLogits, fakeTargets);
 
-    // −log σ(f) = softplus(−f)
-    public override Tensor Generator(Tensor fakeLogits) => nn.functional.softplus(fakeLogits.neg()).mean();
+    // −log σ(f) = BCE(f, 1), one fused kernel
+    public override Tensor Generator(Tensor fakeLogits) => BinaryCrossEntropy(fakeLogits, ones_like(fakeLogits));
 }
 
 /// <summary>Hinge loss (Lim &amp; Ye; Miyato et al.).</summary>

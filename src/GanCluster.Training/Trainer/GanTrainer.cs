@@ -145,7 +145,8 @@ public sealed class GanTrainer : IDisposable
         var z = Networks.Prior == LatentPrior.Uniform
             ? rand([s.GlobalBatch, Networks.LatentDim], generator: _random).mul_(2).sub_(1)
             : randn([s.GlobalBatch, Networks.LatentDim], generator: _random);
-        return z.narrow(0, s.Start, s.Length).to(Device);
+        var rows = s.WorldSize == 1 ? z : z.narrow(0, s.Start, s.Length);
+        return Device.type == DeviceType.CPU ? rows : rows.to(Device);
     }
 
     public void Dispose()

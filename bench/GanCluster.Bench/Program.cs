@@ -1,0 +1,23 @@
+using GanCluster.Bench;
+
+// dotnet run -c Release --project bench/GanCluster.Bench -- trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]
+string Option(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+return args.FirstOrDefault() switch
+{
+    "trainer-overhead" => TrainerOverhead.Run(
+        int.Parse(Option("--rounds", "7")),
+        Option("--threads", "1,2").Split(',').Select(int.Parse).ToList(),
+        Option("--models", "mlp,dcgan28,dcgan64").Split(',')),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: GanCluster.Bench trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]");
+    return 2;
+}
