@@ -81,3 +81,17 @@ public sealed class LossTests
         Assert.Equal(25, r1.ToDouble(), 3);
     }
 }
+
+public sealed class LabelTargetTypeTests
+{
+    [Fact]
+    public void Targets_are_float32_like_the_logits()
+    {
+        using var scope = NewDisposeScope();
+        var policy = new GanCluster.Training.Losses.LabelPolicy(new GanCluster.Training.Spec.LabelSpec(0.9, 0.1, 0, 0), seed: 1);
+        using var generator = new Generator(0);
+        var (real, fake) = policy.Targets(0, GanCluster.Training.Data.ShardSlice.Single(8), CPU, generator);
+        Assert.Equal(ScalarType.Float32, real.dtype);
+        Assert.Equal(ScalarType.Float32, fake.dtype);
+    }
+}

@@ -52,3 +52,25 @@ public sealed class ModelTests
         Assert.InRange(convWeight.mean().ToDouble(), -0.002, 0.002);
     }
 }
+
+public sealed class LatentProjectionTests
+{
+    [Fact]
+    public void Latent_projection_equals_a_bias_free_conv_transpose_on_a_1x1_input()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(0);
+        using var nets = GanCluster.Training.Models.ModelFactory.Create(new GanCluster.Training.Spec.ModelSpec("dcgan64", 16, 4, 4), [1, 64, 64]);
+        var projection = nets.Generator.named_parameters().First();
+        Assert.Equal([16L, 32, 4, 4], projection.parameter.shape);
+        var z = randn(3, 16);
+        var projected = nets.Generator.named_children().First().module.named_children().First().module switch
+        {
+            nn.Module<Tensor, Tensor> m => m.forward(z),
+            _ => throw new InvalidOperationException(),
+        };
+        // Reference: the transposed convolution with a zero bias, which takes libtorch's initialised path.
+        var reference = nn.functional.conv_transpose2d(z.view(3, 16, 1, 1), projection.parameter, zeros(32), strides: [1, 1], padding: [0, 0]);
+        Assert.True(projected.allclose(reference, rtol: 1e-5, atol: 1e-6));
+    }
+}

@@ -13,7 +13,7 @@ public sealed class LabelPolicy(LabelSpec spec, long seed)
     /// <summary>(real targets, fake targets), each [shard, 1].</summary>
     public (Tensor Real, Tensor Fake) Targets(long batchIndex, ShardSlice shard, Device device, Generator generator)
     {
-        var real = full(shard.Length, 1, spec.RealTarget, device: device);
+        var real = full(shard.Length, 1, (float)spec.RealTarget, dtype: ScalarType.Float32, device: device);
         var fake = zeros(shard.Length, 1, device: device);
         if (spec.FlipProbability > 0)
         {
@@ -21,8 +21,8 @@ public sealed class LabelPolicy(LabelSpec spec, long seed)
             var draws = rand([2, shard.GlobalBatch, 1], generator: generator).narrow(1, shard.Start, shard.Length).to(device);
             var flipReal = draws[0].lt(spec.FlipProbability);
             var flipFake = draws[1].lt(spec.FlipProbability);
-            real = real.masked_fill(flipReal, 0.0);
-            fake = fake.masked_fill(flipFake, spec.RealTarget);
+            real = real.masked_fill(flipReal, 0f);
+            fake = fake.masked_fill(flipFake, (float)spec.RealTarget);
         }
         return (real, fake);
     }

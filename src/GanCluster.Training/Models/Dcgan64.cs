@@ -12,7 +12,7 @@ internal sealed class Dcgan64Generator : Module<Tensor, Tensor>
     public Dcgan64Generator(int latentDim, int width, int channels) : base(nameof(Dcgan64Generator))
     {
         _net = Sequential(
-            ConvTranspose2d(latentDim, width * 8, 4, stride: 1, padding: 0, bias: false), BatchNorm2d(width * 8), ReLU(),
+            new LatentProjection(latentDim, width * 8, 4), BatchNorm2d(width * 8), ReLU(),
             ConvTranspose2d(width * 8, width * 4, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 4), ReLU(),
             ConvTranspose2d(width * 4, width * 2, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 2), ReLU(),
             ConvTranspose2d(width * 2, width, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width), ReLU(),
@@ -21,7 +21,7 @@ internal sealed class Dcgan64Generator : Module<Tensor, Tensor>
         RadfordInit.Apply(this);
     }
 
-    public override Tensor forward(Tensor z) => _net.forward(z.view(z.shape[0], z.shape[1], 1, 1));
+    public override Tensor forward(Tensor z) => _net.forward(z);
 }
 
 /// <summary>Radford et al. (2016) discriminator for 64×64 images: strided 4×4 convs, BN, LeakyReLU 0.2, one logit.</summary>
@@ -36,12 +36,12 @@ internal sealed class Dcgan64Discriminator : Module<Tensor, Tensor>
             Conv2d(width, width * 2, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 2), LeakyReLU(0.2),
             Conv2d(width * 2, width * 4, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 4), LeakyReLU(0.2),
             Conv2d(width * 4, width * 8, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 8), LeakyReLU(0.2),
-            Conv2d(width * 8, 1, 4, stride: 1, padding: 0L, bias: false));
+            new KernelReadout(width * 8, 1, 4));
         RegisterComponents();
         RadfordInit.Apply(this);
     }
 
-    public override Tensor forward(Tensor x) => _net.forward(x).view(x.shape[0], 1);
+    public override Tensor forward(Tensor x) => _net.forward(x);
 }
 
 /// <summary>DCGAN initialisation: conv weights N(0, 0.02), BN weights N(1, 0.02), BN biases 0.</summary>
@@ -59,6 +59,12 @@ internal static class RadfordInit
                     break;
                 case ConvTranspose2d deconv:
                     init.normal_(deconv.weight, 0, 0.02);
+                    break;
+                case LatentProjection projection:
+                    init.normal_(projection.Weight, 0, 0.02);
+                    break;
+                case KernelReadout readout:
+                    init.normal_(readout.Weight, 0, 0.02);
                     break;
                 case BatchNorm2d bn:
                     init.normal_(bn.weight, 1, 0.02);

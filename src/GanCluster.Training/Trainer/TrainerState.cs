@@ -111,7 +111,8 @@ public static class TrainerState
     {
         var dtype = Enum.Parse<ScalarType>(entry.DType!);
         var tensor = empty(entry.Shape!, dtype);
-        tensor.bytes = entry.Data;
+        // Copy into the tensor's own native memory; never hand libtorch a managed array.
+        entry.Data.CopyTo(tensor.bytes);
         return tensor;
     }
 }
