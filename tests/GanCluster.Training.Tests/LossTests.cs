@@ -95,3 +95,25 @@ public sealed class LabelTargetTypeTests
         Assert.Equal(ScalarType.Float32, fake.dtype);
     }
 }
+
+public sealed class ExponentialMovingAverageTests
+{
+    [Fact]
+    public void Average_warms_up_then_follows_the_configured_decay()
+    {
+        using var source = nn.Linear(1, 1, hasBias: false);
+        using var average = nn.Linear(1, 1, hasBias: false);
+        using (no_grad())
+            source.weight!.fill_(0);
+        var ema = new GanCluster.Training.Optim.ExponentialMovingAverage(source, average, decay: 0.999, startStep: 0);
+        ema.Reset();
+        using (no_grad())
+            source.weight!.fill_(1);
+        ema.Update(0);
+        // t = 0: effective decay 1/10, so the average moves 90% of the way at once.
+        Assert.Equal(0.9, average.weight!.ToDouble(), 6);
+        for (var step = 1; step < 5000; step++)
+            ema.Update(step);
+        Assert.True(average.weight!.ToDouble() > 0.99);
+    }
+}

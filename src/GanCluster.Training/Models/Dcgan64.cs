@@ -44,7 +44,7 @@ internal sealed class Dcgan64Discriminator : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => _net.forward(x);
 }
 
-/// <summary>DCGAN initialisation: conv weights N(0, 0.02), BN weights N(1, 0.02), BN biases 0.</summary>
+/// <summary>DCGAN initialisation: conv weights N(0, 0.02), BN weights N(1, 0.02), BN biases 0 (the 1×1-map layers initialise themselves alike).</summary>
 internal static class RadfordInit
 {
     public static void Apply(Module module)
@@ -59,12 +59,6 @@ internal static class RadfordInit
                     break;
                 case ConvTranspose2d deconv:
                     init.normal_(deconv.weight, 0, 0.02);
-                    break;
-                case LatentProjection projection:
-                    init.normal_(projection.Weight, 0, 0.02);
-                    break;
-                case KernelReadout readout:
-                    init.normal_(readout.Weight, 0, 0.02);
                     break;
                 case BatchNorm2d bn:
                     init.normal_(bn.weight, 1, 0.02);

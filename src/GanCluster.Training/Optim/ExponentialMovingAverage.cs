@@ -2,7 +2,10 @@ using static TorchSharp.torch;
 
 namespace GanCluster.Training.Optim;
 
-/// <summary>An EMA copy of G's weights (Karras et al., Yazıcı et al.); buffers such as BN statistics are copied as they are.</summary>
+/// <summary>
+/// An EMA copy of G's weights (Karras et al., Yazıcı et al.); buffers such as BN statistics are copied
+/// as they are. The decay warms up as min(decay, (1 + t) / (10 + t)) so early samples are not the init.
+/// </summary>
 public sealed class ExponentialMovingAverage(nn.Module<Tensor, Tensor> source, nn.Module<Tensor, Tensor> average, double decay, long startStep)
 {
     private readonly (Tensor Source, Tensor Average)[] _parameters =
@@ -30,9 +33,11 @@ public sealed class ExponentialMovingAverage(nn.Module<Tensor, Tensor> source, n
             Reset();
             return;
         }
+        var t = step - startStep;
+        var effective = Math.Min(decay, (1.0 + t) / (10.0 + t));
         using var _ = no_grad();
         foreach (var (s, a) in _parameters)
-            a.mul_(decay).add_(s, alpha: 1 - decay);
+            a.mul_(effective).add_(s, alpha: 1 - effective);
         foreach (var (s, a) in _buffers)
             a.copy_(s);
     }
