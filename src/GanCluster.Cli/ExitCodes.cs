@@ -14,6 +14,8 @@ public static class ExitCodes
     public const int CheckpointError = 4;
     /// <summary>The requested device (e.g. cuda:0) is not available.</summary>
     public const int DeviceUnavailable = 5;
+    /// <summary>Training diverged (NaN or Inf); the last good checkpoint is kept.</summary>
+    public const int Diverged = 6;
     /// <summary>An unexpected failure: a bug, reported with its stack trace.</summary>
     public const int InternalError = 70;
     /// <summary>Interrupted by Ctrl+C after checkpointing.</summary>

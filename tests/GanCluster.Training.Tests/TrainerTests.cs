@@ -150,9 +150,9 @@ public sealed class TrainerTests
 
     private sealed class CancelAfter(long step, CancellationTokenSource source) : ITrainingObserver
     {
-        public void OnReport(StepReport report, long totalSteps, double stepsPerSecond)
+        public void OnReport(GanCluster.Training.Health.HealthRecord record, long totalSteps)
         {
-            if (report.Step == step)
+            if (record.Report.Step == step)
                 source.Cancel();
         }
     }

@@ -61,6 +61,11 @@ internal static class TrainCommand
             console.MarkupLineInterpolated($"[bold]{spec.Name}[/]: {spec.Model.Name} on {spec.Dataset.Kind}, batch {spec.BatchSize}, {spec.Steps} steps, device {trainer.Device}, {TorchSharp.torch.get_num_threads()} thread(s) → {directory.Root}");
             var loop = new TrainingLoop(trainer, dataset, yaml, directory);
             var outcome = TrainingProgress.Run(console, spec.Steps, observer => loop.Run(spec.Steps, observer, cancellation.Token));
+            if (outcome == LoopOutcome.Diverged)
+            {
+                var lastGood = directory.Checkpoints().LastOrDefault() ?? "none written yet";
+                return UserErrors.Report(console, "diverged", $"training diverged at step {trainer.Step} (a loss, D output or parameter became NaN or infinite); last good checkpoint: {lastGood}", ExitCodes.Diverged);
+            }
             if (outcome == LoopOutcome.Cancelled)
             {
                 console.MarkupLineInterpolated($"[yellow]cancelled[/] at step {trainer.Step}; resume with --resume {directory.CheckpointFor(trainer.Step)}");

@@ -1,5 +1,5 @@
+using GanCluster.Training.Health;
 using GanCluster.Training.Runtime;
-using GanCluster.Training.Trainer;
 using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
@@ -30,9 +30,12 @@ internal sealed class TrainingProgress(IAnsiConsole console, ProgressTask? task)
             console.WriteLine($"resuming at step {fromStep}");
     }
 
-    public void OnReport(StepReport report, long totalSteps, double stepsPerSecond)
+    public void OnReport(HealthRecord record, long totalSteps)
     {
-        var line = $"step {report.Step}/{totalSteps}  D {report.DiscriminatorLoss:F4}  G {report.GeneratorLoss:F4}  {stepsPerSecond:F1} steps/s";
+        var report = record.Report;
+        var line = $"step {report.Step}/{totalSteps}  D {report.DiscriminatorLoss:F4}  G {report.GeneratorLoss:F4}  {record.StepsPerSecond:F1} steps/s";
+        if (record.Mixture is { } m)
+            line += $"  modes {m.ModesCovered}/{m.Modes}  HQ {m.HighQualityFraction:P1}";
         if (task is not null)
         {
             task.Description = Markup.Escape(line);

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
+using GanCluster.Training.Health;
 using GanCluster.Training.Samples;
 using GanCluster.Training.Trainer;
 
@@ -13,15 +13,20 @@ public enum LoopOutcome
 {
     Completed,
     Cancelled,
+    /// <summary>A loss, D output or parameter became NaN or infinite; no checkpoint was written after it.</summary>
+    Diverged,
 }
 
 /// <summary>
-/// Drives a trainer to its step budget on the spec's cadence: reports, sample grids and atomic
-/// checkpoints (only the writer rank writes). Cancellation checkpoints the current step and returns.
+/// Drives a trainer to its step budget on the spec's cadence: health records, periodic evaluation,
+/// sample grids and atomic checkpoints. A checkpoint step is always a report step, and parameters are
+/// checked finite before writing, so a diverged run keeps its last good checkpoint.
 /// </summary>
-public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string specYaml, RunDirectory directory, bool writesFiles = true)
+public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string specYaml, RunDirectory directory, bool writesFiles = true, int rank = 0)
 {
     private readonly Spec.RunSpec _spec = trainer.Spec;
+
+    public HealthMonitor Monitor { get; } = new(trainer.Spec.Name, rank, trainer.Spec.Health.Window, trainer.Spec.ReportEvery);
 
     public LoopOutcome Run(long totalSteps, ITrainingObserver observer, CancellationToken cancellation)
     {
@@ -37,36 +42,37 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         while (trainer.Step < totalSteps)
         {
             if (cancellation.IsCancellationRequested)
-            {
-                WriteCheckpoint(observer);
-                return LoopOutcome.Cancelled;
-            }
+                return WriteCheckpoint(observer) ? LoopOutcome.Cancelled : LoopOutcome.Diverged;
             var next = trainer.Step + 1;
-            var report = trainer.TrainStep(next % _spec.ReportEvery == 0 || next == totalSteps);
+            var checkpointStep = _spec.CheckpointEvery > 0 && (next % _spec.CheckpointEvery == 0 || next == totalSteps);
+            var report = trainer.TrainStep(next % _spec.ReportEvery == 0 || next == totalSteps || checkpointStep);
             stepsSinceReport++;
             if (report is not null)
             {
                 var rate = stepsSinceReport / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                 clock.Restart();
                 stepsSinceReport = 0;
-                metrics?.WriteLine(JsonSerializer.Serialize(new
-                {
-                    step = report.Step,
-                    d_loss = report.DiscriminatorLoss,
-                    g_loss = report.GeneratorLoss,
-                    d_real = report.DiscriminatorOnReal,
-                    d_fake = report.DiscriminatorOnFake,
-                    steps_per_second = Math.Round(rate, 3),
-                }));
+                if (report.IsFinite && dataset is GaussianMixture mixture && _spec.Health.EvalEvery > 0 && (next % _spec.Health.EvalEvery == 0 || next == totalSteps))
+                    Monitor.LatestMixture = EvaluateMixture(mixture, next);
+                var record = Monitor.Observe(report, rate);
+                metrics?.WriteLine(JsonSerializer.Serialize(HealthRecordJson.From(record)));
                 metrics?.Flush();
-                observer.OnReport(report, totalSteps, rate);
+                observer.OnReport(record, totalSteps);
+                if (record.Diverged)
+                    return LoopOutcome.Diverged;
             }
             if (writesFiles && _spec.SampleEvery > 0 && (next % _spec.SampleEvery == 0 || next == totalSteps))
                 WriteSamples(observer);
-            if (_spec.CheckpointEvery > 0 && (next % _spec.CheckpointEvery == 0 || next == totalSteps))
-                WriteCheckpoint(observer);
+            if (checkpointStep && !WriteCheckpoint(observer))
+                return LoopOutcome.Diverged;
         }
         return LoopOutcome.Completed;
+    }
+
+    private MixtureQuality EvaluateMixture(GaussianMixture mixture, long step)
+    {
+        using var samples = trainer.GenerateSamples(_spec.Health.EvalSamples, index: 1 + step);
+        return MixtureQuality.Evaluate(SampleWriter.ToPoints(samples), mixture.Modes, mixture.StandardDeviation);
     }
 
     private void WriteSamples(ITrainingObserver observer)
@@ -77,15 +83,18 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         observer.OnSamples(trainer.Step, path);
     }
 
-    private void WriteCheckpoint(ITrainingObserver observer)
+    /// <summary>Writes a checkpoint of the current step, or returns false (writing nothing) when a parameter is not finite.</summary>
+    private bool WriteCheckpoint(ITrainingObserver observer)
     {
         if (!writesFiles)
-            return;
+            return true;
+        if (!trainer.ParametersAreFinite())
+            return false;
         var path = directory.CheckpointFor(trainer.Step);
         var checkpoint = TrainerState.Capture(trainer, specYaml);
         var sha = CheckpointFile.Write(path, checkpoint);
         directory.PruneCheckpoints(_spec.KeepCheckpoints);
         observer.OnCheckpoint(trainer.Step, path, sha);
+        return true;
     }
-
 }

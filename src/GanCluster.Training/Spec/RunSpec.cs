@@ -22,6 +22,7 @@ public sealed record RunSpec
     public required int KeepCheckpoints { get; init; }
     public required int SampleEvery { get; init; }
     public required int SampleCount { get; init; }
+    public required HealthSpec Health { get; init; }
 }
 
 public sealed record ModelSpec(string Name, int LatentDim, int Hidden, int Layers);
@@ -36,3 +37,6 @@ public sealed record LabelSpec(double RealTarget, double FlipProbability, double
 public sealed record OptimizerSpec(string Kind, double LearningRate, double Beta1, double Beta2, double Alpha, double Momentum, double WeightDecay);
 
 public sealed record EmaSpec(double Decay, int StartStep);
+
+/// <summary>Health monitoring: the oscillation window (in reports) and the periodic evaluation's cadence and sample count.</summary>
+public sealed record HealthSpec(int Window, int EvalEvery, int EvalSamples);

@@ -26,6 +26,8 @@ public static class RunSpecLoader
         foreach (var assignment in overrides ?? [])
             ApplyOverride(root, assignment, file);
         var spec = Bind(new YamlFields(file, "", root));
+        if (spec.Dataset.Path is { } resolved && root.Children.TryGetValue(new YamlScalarNode("dataset"), out var section) && section is YamlMappingNode dataset)
+            dataset.Children[new YamlScalarNode("path")] = new YamlScalarNode(resolved);
         return (spec, Render(root));
     }
 
@@ -123,6 +125,7 @@ public static class RunSpecLoader
             KeepCheckpoints = f.Int("keep_checkpoints", 1, 10_000, 3),
             SampleEvery = f.Int("sample_every", 0, 100_000_000, 0),
             SampleCount = f.Int("sample_count", 1, 100_000, 64),
+            Health = BindHealth(f.Section("health")),
         };
         optimizers.RejectUnknown();
         f.RejectUnknown();
@@ -216,6 +219,13 @@ public static class RunSpecLoader
             f.Double("weight_decay", 0, 1, d.WeightDecay));
         f.RejectUnknown();
         return optimizer;
+    }
+
+    private static HealthSpec BindHealth(YamlFields f)
+    {
+        var health = new HealthSpec(f.Int("window", 4, 10_000, 32), f.Int("eval_every", 0, 100_000_000, 0), f.Int("eval_samples", 10, 1_000_000, 2500));
+        f.RejectUnknown();
+        return health;
     }
 
     private static EmaSpec BindEma(YamlFields f)

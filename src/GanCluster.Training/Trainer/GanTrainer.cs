@@ -70,7 +70,7 @@ public sealed class GanTrainer : IDisposable
         using var scope = NewDisposeScope();
         var g = Networks.Generator;
         var d = Networks.Discriminator;
-        Tensor fake = null!, lossD = null!, realLogits = null!, fakeLogits = null!;
+        Tensor fake = null!, lossD = null!, realLogits = null!, fakeLogits = null!, lastReal = null!, gradNormD = null!;
         Tensor? fakeNoise = null;
 
         for (var k = 0; k < _spec.DiscriminatorStepsPerGeneratorStep; k++)
@@ -103,14 +103,17 @@ public sealed class GanTrainer : IDisposable
             if (_spec.Loss.R1Gamma > 0)
                 lossD = lossD + GradientPenalties.R1(realLogits, realInput, _spec.Loss.R1Gamma);
             lossD.backward();
+            if (report && last)
+                gradNormD = GlobalGradNorm(d);
             DiscriminatorOptimizer.step();
             if (last)
-                fake = generated;
+                (fake, lastReal) = (generated, real);
         }
 
         GeneratorOptimizer.zero_grad();
         var lossG = _loss.Generator(d.forward(fakeNoise is null ? fake : fake + fakeNoise));
         lossG.backward();
+        var gradNormG = report ? GlobalGradNorm(g) : null;
         GeneratorOptimizer.step();
         Ema?.Update(Step);
         Step++;
@@ -120,18 +123,44 @@ public sealed class GanTrainer : IDisposable
         var (onReal, onFake) = _loss.UsesLabels
             ? (realLogits.sigmoid().mean(), fakeLogits.sigmoid().mean())
             : (realLogits.mean(), fakeLogits.mean());
-        return new StepReport(Step, lossD.ToSingle(), lossG.ToSingle(), onReal.ToSingle(), onFake.ToSingle());
+        var diversity = MeanPairwiseDistance(fake.detach()) / MeanPairwiseDistance(lastReal);
+        return new StepReport(Step, lossD.ToSingle(), lossG.ToSingle(), onReal.ToSingle(), onFake.ToSingle(),
+            gradNormD.ToSingle(), gradNormG!.ToSingle(), diversity.ToSingle());
+    }
+
+    /// <summary>Whether every parameter of G, D and the EMA is finite; checked before a checkpoint is written.</summary>
+    public bool ParametersAreFinite()
+    {
+        using var scope = NewDisposeScope();
+        var modules = new List<nn.Module> { Networks.Generator, Networks.Discriminator };
+        if (Ema is not null)
+            modules.Add(Ema.Average);
+        return modules.SelectMany(m => m.parameters()).All(p => p.isfinite().all().ToBoolean());
+    }
+
+    private static Tensor GlobalGradNorm(nn.Module module) =>
+        stack(module.parameters().Where(p => p.grad is not null).Select(p => p.grad!.pow(2).sum())).sum().sqrt();
+
+    /// <summary>Mean Euclidean distance between distinct rows of a batch.</summary>
+    private static Tensor MeanPairwiseDistance(Tensor batch)
+    {
+        var flat = batch.flatten(1);
+        var n = flat.shape[0];
+        return cdist(flat, flat).sum() / Math.Max(1, n * (n - 1));
     }
 
     /// <summary>G's output on a fixed latent batch (the EMA generator when there is one), on the CPU.</summary>
-    public Tensor GenerateFixedSamples(int count)
+    public Tensor GenerateFixedSamples(int count) => GenerateSamples(count, 0);
+
+    /// <summary>G's output (the EMA generator when there is one) on latent batch <paramref name="index"/> of the sample stream, on the CPU.</summary>
+    public Tensor GenerateSamples(int count, long index)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var g = Ema?.Average ?? Networks.Generator;
         var wasTraining = g.training;
         g.eval();
-        var z = Latent(RandomStream.FixedSampleNoise, 0, ShardSlice.Single(count));
+        var z = Latent(RandomStream.FixedSampleNoise, index, ShardSlice.Single(count));
         var samples = g.forward(z).cpu();
         if (wasTraining)
             g.train();

@@ -1,0 +1,37 @@
+namespace GanCluster.Training.Health;
+
+/// <summary>The flat JSON line of metrics.jsonl for one health record (non-finite values become null).</summary>
+public static class HealthRecordJson
+{
+    public static Dictionary<string, object?> From(HealthRecord r)
+    {
+        static double? F(double v) => double.IsFinite(v) ? Math.Round(v, 6) : null;
+        var line = new Dictionary<string, object?>
+        {
+            ["run"] = r.Run,
+            ["rank"] = r.Rank,
+            ["step"] = r.Report.Step,
+            ["d_loss"] = F(r.Report.DiscriminatorLoss),
+            ["g_loss"] = F(r.Report.GeneratorLoss),
+            ["d_real"] = F(r.Report.DiscriminatorOnReal),
+            ["d_fake"] = F(r.Report.DiscriminatorOnFake),
+            ["d_grad_norm"] = F(r.Report.DiscriminatorGradNorm),
+            ["g_grad_norm"] = F(r.Report.GeneratorGradNorm),
+            ["diversity_ratio"] = F(r.Report.DiversityRatio),
+            ["d_loss_cv"] = F(r.DiscriminatorLossOscillation.CoefficientOfVariation),
+            ["d_loss_period_steps"] = F(r.DiscriminatorLossOscillation.PeriodSteps),
+            ["g_loss_cv"] = F(r.GeneratorLossOscillation.CoefficientOfVariation),
+            ["g_loss_period_steps"] = F(r.GeneratorLossOscillation.PeriodSteps),
+            ["steps_per_second"] = F(r.StepsPerSecond),
+            ["diverged"] = r.Diverged,
+        };
+        if (r.Mixture is { } m)
+        {
+            line["modes_covered"] = m.ModesCovered;
+            line["modes"] = m.Modes;
+            line["high_quality_fraction"] = F(m.HighQualityFraction);
+            line["reverse_kl"] = m.ReverseKl is { } kl ? F(kl) : null;
+        }
+        return line;
+    }
+}

@@ -1,0 +1,39 @@
+namespace GanCluster.Training.Health;
+
+/// <summary>
+/// PacGAN/VEEGAN quality of 2D samples against a Gaussian mixture: a sample is high quality within
+/// 3 sd of its nearest mode; a mode is covered when it is the nearest mode of at least one
+/// high-quality sample; the reverse KL compares the high-quality samples' mode histogram with uniform.
+/// </summary>
+public sealed record MixtureQuality(int Samples, int Modes, int ModesCovered, double HighQualityFraction, double? ReverseKl, IReadOnlyList<int> ModeHistogram)
+{
+    public static MixtureQuality Evaluate(float[,] samples, float[,] modes, double sd)
+    {
+        var n = samples.GetLength(0);
+        var k = modes.GetLength(0);
+        var histogram = new int[k];
+        var highQuality = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var nearest = 0;
+            var bestDistance = double.PositiveInfinity;
+            for (var m = 0; m < k; m++)
+            {
+                var dx = samples[i, 0] - modes[m, 0];
+                var dy = samples[i, 1] - modes[m, 1];
+                var distance = Math.Sqrt(dx * dx + dy * dy);
+                if (distance < bestDistance)
+                    (bestDistance, nearest) = (distance, m);
+            }
+            if (bestDistance <= 3 * sd)
+            {
+                highQuality++;
+                histogram[nearest]++;
+            }
+        }
+        double? kl = null;
+        if (highQuality > 0)
+            kl = histogram.Where(c => c > 0).Sum(c => (double)c / highQuality * Math.Log((double)c / highQuality * k));
+        return new MixtureQuality(n, k, histogram.Count(c => c > 0), n == 0 ? 0 : (double)highQuality / n, kl, histogram);
+    }
+}
