@@ -13,6 +13,8 @@ public static class GanClusterCommandLine
         {
             TrainCommand.Create(console),
             CheckpointCommands.Create(console),
+            SamplesCommand.Create(console),
+            EvaluateCommand.Create(console),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -15,6 +15,14 @@ public static class DatasetFactory
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown dataset kind"),
     };
 
+    /// <summary>The shape of one sample of a dataset, known from its spec alone.</summary>
+    public static long[] SampleShape(DatasetSpec spec) => spec.Kind switch
+    {
+        "ring8" or "grid25" => [2],
+        "idx" => [1, 28, 28],
+        _ => [spec.Channels, spec.ImageSize, spec.ImageSize],
+    };
+
     private static TensorDataset OpenIdx(DatasetSpec spec, long seed)
     {
         var (imagesName, labelsName) = spec.Split == "test" ? IdxReader.TestFiles : IdxReader.TrainFiles;

@@ -167,16 +167,8 @@ public sealed class GanTrainer : IDisposable
         return samples.MoveToOuterDisposeScope();
     }
 
-    private Tensor Latent(RandomStream stream, long batch, ShardSlice? shard = null)
-    {
-        var s = shard ?? _shard;
-        _random.manual_seed(SeedMixer.Mix(_spec.Seed, (long)stream, batch));
-        var z = Networks.Prior == LatentPrior.Uniform
-            ? rand([s.GlobalBatch, Networks.LatentDim], generator: _random).mul_(2).sub_(1)
-            : randn([s.GlobalBatch, Networks.LatentDim], generator: _random);
-        var rows = s.WorldSize == 1 ? z : z.narrow(0, s.Start, s.Length);
-        return Device.type == DeviceType.CPU ? rows : rows.to(Device);
-    }
+    private Tensor Latent(RandomStream stream, long batch, ShardSlice? shard = null) =>
+        LatentSampler.Sample(_random, _spec.Seed, stream, batch, Networks.Prior, Networks.LatentDim, shard ?? _shard, Device);
 
     public void Dispose()
     {

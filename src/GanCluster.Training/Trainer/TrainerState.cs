@@ -68,7 +68,8 @@ public static class TrainerState
         entries.Add(new CheckpointEntry(name, null, null, memory.ToArray()));
     }
 
-    private static void RestoreModule(Checkpoint checkpoint, string path, string prefix, nn.Module module)
+    /// <summary>Loads the tensors under <paramref name="prefix"/> ("g", "d", "ema") into a module of the same architecture.</summary>
+    public static void RestoreModule(Checkpoint checkpoint, string path, string prefix, nn.Module module)
     {
         using var _ = no_grad();
         var expected = module.state_dict();

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using GanCluster.Training.Checkpoints;
+using GanCluster.Training.Samples;
+using GanCluster.Training.Trainer;
+using Spectre.Console;
+
+namespace GanCluster.Cli.Commands;
+
+/// <summary><c>gancluster samples CKPT --count N --out FILE</c>: generated samples from a checkpoint (EMA generator when there is one).</summary>
+internal static class SamplesCommand
+{
+    public static Command Create(IAnsiConsole console)
+    {
+        var path = new Argument<string>("checkpoint");
+        var count = new Option<int>("--count") { Description = "how many samples", DefaultValueFactory = _ => 64 };
+        var output = new Option<string>("--out") { Description = ".csv (2D points), .npy, or .png (image grid)", Required = true };
+        var command = new Command("samples", "Write generated samples from a checkpoint.") { path, count, output };
+        command.SetAction(parsed => UserErrors.Run(console, () =>
+        {
+            var file = parsed.GetValue(path)!;
+            var n = parsed.GetValue(count);
+            if (n < 1)
+                return UserErrors.Report(console, "usage", $"--count must be at least 1, found {n}", ExitCodes.UsageError);
+            using var generator = new CheckpointGenerator(CheckpointFile.Read(file), file);
+            using var samples = generator.Generate(n);
+            var target = parsed.GetValue(output)!;
+            try
+            {
+                SampleFiles.Write(samples, target);
+            }
+            catch (ArgumentException e)
+            {
+                return UserErrors.Report(console, "usage", e.Message, ExitCodes.UsageError);
+            }
+            console.MarkupLineInterpolated($"wrote {n} samples from the {(generator.UsesEma ? "EMA " : "")}generator to {Path.GetFullPath(target)}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}
