@@ -27,6 +27,10 @@ internal static class UserErrors
         {
             return Report(console, "checkpoint error", e.Message, ExitCodes.CheckpointError);
         }
+        catch (UsageException e)
+        {
+            return Report(console, "usage", e.Message, ExitCodes.UsageError);
+        }
         catch (DeviceUnavailableException e)
         {
             return Report(console, "device unavailable", e.Message, ExitCodes.DeviceUnavailable);

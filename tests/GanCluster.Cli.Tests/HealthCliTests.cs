@@ -53,3 +53,35 @@ public sealed class HealthCliTests
         Assert.True(last.GetProperty("g_loss_cv").GetDouble() >= 0);
     }
 }
+
+public sealed class TerminationTests
+{
+    [Fact]
+    public async Task Sigterm_checkpoints_the_current_step_and_exits_130()
+    {
+        var dir = CliProcess.NewDirectory();
+        CliProcess.WriteSpec(dir, "name: t\nsteps: 10000000\nbatch_size: 32\nthreads: 1\nmodel: { name: toy, hidden: 16, layers: 2 }\ndataset: { kind: ring8 }\nreport_every: 100\n");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "gancluster.dll"), "train", "spec.yaml", "--out", "run" })
+            start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var lines = new List<string>();
+        // Wait on the condition (a first report), not on time.
+        while (await process.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
+        {
+            lines.Add(line);
+            if (line.StartsWith("step ", StringComparison.Ordinal))
+                break;
+        }
+        Assert.Equal(0, kill(process.Id, 15));
+        var rest = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(process.ExitCode == 130, string.Join("\n", lines) + rest);
+        Assert.Contains("cancelled at step", rest);
+        var checkpoint = Assert.Single(Directory.GetFiles(Path.Combine(dir, "run", "checkpoints")));
+        Assert.True(new FileInfo(checkpoint).Length > 1000);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}

@@ -1,9 +1,12 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
 using GanCluster.Training.Runtime;
 using GanCluster.Training.Spec;
 using GanCluster.Training.Trainer;
+using GanCluster.Cli.Telemetry;
+using GanCluster.Training.Telemetry;
 using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
@@ -19,8 +22,10 @@ internal static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "checkpoint to continue from" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (overrides the spec)" };
         var threads = new Option<int?>("--threads") { Description = "torch threads (overrides the spec; 0 = all cores)" };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "serve Prometheus metrics on this port (/metrics); off by default" };
+        var metricsHost = new Option<string>("--metrics-host") { Description = "address for --metrics-port", DefaultValueFactory = _ => "127.0.0.1" };
         var set = new Option<string[]>("--set") { Description = "override a spec field, e.g. --set dataset.path=/data/mnist", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("train", "Train one run in this process.") { spec, output, steps, resume, device, threads, set };
+        var command = new Command("train", "Train one run in this process.") { spec, output, steps, resume, device, threads, metricsPort, metricsHost, set };
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
             var overrides = (parsed.GetValue(set) ?? []).ToList();
@@ -30,12 +35,13 @@ internal static class TrainCommand
                 overrides.Add($"device={d}");
             if (parsed.GetValue(threads) is { } t)
                 overrides.Add($"threads={t}");
-            return Train(console, parsed.GetValue(spec)!, overrides, parsed.GetValue(output), parsed.GetValue(resume));
+            var metrics = parsed.GetValue(metricsPort) is { } port ? (parsed.GetValue(metricsHost)!, port) : ((string, int)?)null;
+            return Train(console, parsed.GetValue(spec)!, overrides, parsed.GetValue(output), parsed.GetValue(resume), metrics);
         }));
         return command;
     }
 
-    private static int Train(IAnsiConsole console, string specPath, IReadOnlyList<string> overrides, string? outDir, string? resumePath)
+    private static int Train(IAnsiConsole console, string specPath, IReadOnlyList<string> overrides, string? outDir, string? resumePath, (string Host, int Port)? metrics)
     {
         var (spec, yaml) = RunSpecLoader.LoadFile(specPath, overrides);
         var checkpoint = resumePath is null ? null : CheckpointFile.Read(resumePath);
@@ -56,10 +62,21 @@ internal static class TrainCommand
             cancellation.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (kill, Kubernetes) stops like Ctrl+C: checkpoint the current step, then exit.
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancellation.Cancel();
+        });
         try
         {
             console.MarkupLineInterpolated($"[bold]{spec.Name}[/]: {spec.Model.Name} on {spec.Dataset.Kind}, batch {spec.BatchSize}, {spec.Steps} steps, device {trainer.Device}, {TorchSharp.torch.get_num_threads()} thread(s) → {directory.Root}");
             var loop = new TrainingLoop(trainer, dataset, yaml, directory);
+            using var meter = new TrainingMeter();
+            meter.Track(loop.Monitor, spec.Name, rank: 0);
+            using var endpoint = metrics is { } m ? new EndpointLease(m.Host, m.Port) : null;
+            if (endpoint is not null)
+                console.MarkupLineInterpolated($"metrics: {endpoint.Url}");
             var outcome = TrainingProgress.Run(console, spec.Steps, observer => loop.Run(spec.Steps, observer, cancellation.Token));
             if (outcome == LoopOutcome.Diverged)
             {
@@ -78,5 +95,15 @@ internal static class TrainCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    /// <summary>Holds the metrics endpoint for the length of a synchronous training run.</summary>
+    private sealed class EndpointLease(string host, int port) : IDisposable
+    {
+        private readonly MetricsEndpoint _endpoint = MetricsEndpoint.StartAsync(host, port).GetAwaiter().GetResult();
+
+        public string Url => _endpoint.Url;
+
+        public void Dispose() => _endpoint.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

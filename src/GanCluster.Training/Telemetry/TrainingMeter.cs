@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using GanCluster.Training.Health;
+
+namespace GanCluster.Training.Telemetry;
+
+/// <summary>
+/// Publishes the latest health record of every tracked run as OpenTelemetry gauges named
+/// <c>gancluster_*</c>, labelled <c>run</c>, <c>rank</c> and (for per-network series) <c>net</c>.
+/// Values are read from the records on collection, so training never waits for an exporter.
+/// </summary>
+public sealed class TrainingMeter : IDisposable
+{
+    public const string MeterName = "GanCluster.Training";
+
+    private readonly Meter _meter = new(MeterName);
+    private readonly ConcurrentDictionary<(string Run, int Rank), HealthMonitor> _monitors = new();
+
+    public TrainingMeter()
+    {
+        Gauge("gancluster_d_loss", "Discriminator loss at the last report", r => r.Report.DiscriminatorLoss);
+        Gauge("gancluster_g_loss", "Generator loss at the last report", r => r.Report.GeneratorLoss);
+        Gauge("gancluster_d_real", "Mean D(x) on real data (probability for BCE losses, score otherwise)", r => r.Report.DiscriminatorOnReal);
+        Gauge("gancluster_d_fake", "Mean D(G(z)) on generated data", r => r.Report.DiscriminatorOnFake);
+        Gauge("gancluster_diversity_ratio", "Mean pairwise distance within a fake batch over that within a real batch", r => r.Report.DiversityRatio);
+        Gauge("gancluster_steps_per_second", "Training throughput over the last report interval", r => r.StepsPerSecond);
+        Gauge("gancluster_step", "Completed generator steps", r => r.Report.Step);
+        Gauge("gancluster_diverged", "1 when a loss, D output or parameter became NaN or infinite", r => r.Diverged ? 1 : 0);
+        PerNetwork("gancluster_grad_norm", "Global L2 norm of the network's gradient before its optimizer step",
+            r => r.Report.DiscriminatorGradNorm, r => r.Report.GeneratorGradNorm);
+        PerNetwork("gancluster_loss_cv", "Coefficient of variation of the network's loss over the oscillation window",
+            r => r.DiscriminatorLossOscillation.CoefficientOfVariation, r => r.GeneratorLossOscillation.CoefficientOfVariation);
+        PerNetwork("gancluster_loss_period_steps", "Dominant period of the network's loss (autocorrelation peak), 0 when none",
+            r => r.DiscriminatorLossOscillation.PeriodSteps, r => r.GeneratorLossOscillation.PeriodSteps);
+        PerNetwork("gancluster_loss_autocorrelation", "Autocorrelation of the network's loss at its dominant period",
+            r => r.DiscriminatorLossOscillation.Autocorrelation, r => r.GeneratorLossOscillation.Autocorrelation);
+        Gauge("gancluster_modes_covered", "Mixture modes that are the nearest mode of a high-quality sample", r => r.Mixture?.ModesCovered);
+        Gauge("gancluster_modes", "Mixture modes in the true distribution", r => r.Mixture?.Modes);
+        Gauge("gancluster_high_quality_fraction", "Fraction of samples within 3 sd of their nearest mode", r => r.Mixture?.HighQualityFraction);
+        Gauge("gancluster_mode_reverse_kl", "Reverse KL of the high-quality samples' mode histogram against uniform", r => r.Mixture?.ReverseKl);
+    }
+
+    /// <summary>Starts publishing a run's health; the latest record is read at each collection.</summary>
+    public void Track(HealthMonitor monitor, string run, int rank) => _monitors[(run, rank)] = monitor;
+
+    public void Untrack(string run, int rank) => _monitors.TryRemove((run, rank), out _);
+
+    private void Gauge(string name, string description, Func<HealthRecord, double?> value) =>
+        _meter.CreateObservableGauge(name, () => Observe(value, null), description: description);
+
+    private void PerNetwork(string name, string description, Func<HealthRecord, double?> discriminator, Func<HealthRecord, double?> generator) =>
+        _meter.CreateObservableGauge(name, () => Observe(discriminator, "d").Concat(Observe(generator, "g")), description: description);
+
+    private IEnumerable<Measurement<double>> Observe(Func<HealthRecord, double?> value, string? net)
+    {
+        foreach (var ((run, rank), monitor) in _monitors)
+        {
+            if (monitor.Latest is not { } record || value(record) is not { } v || !double.IsFinite(v))
+                continue;
+            var tags = net is null
+                ? new KeyValuePair<string, object?>[] { new("run", run), new("rank", rank) }
+                : [new("run", run), new("rank", rank), new("net", net)];
+            yield return new Measurement<double>(v, tags);
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
