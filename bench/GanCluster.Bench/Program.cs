@@ -1,6 +1,7 @@
 using GanCluster.Bench;
 
 // dotnet run -c Release --project bench/GanCluster.Bench -- trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]
+//                                                        -- health-overhead [--rounds N]
 string Option(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
@@ -13,11 +14,13 @@ return args.FirstOrDefault() switch
         int.Parse(Option("--rounds", "7")),
         Option("--threads", "1,2").Split(',').Select(int.Parse).ToList(),
         Option("--models", "mlp,dcgan28,dcgan64").Split(',')),
+    "health-overhead" => HealthOverhead.Run(int.Parse(Option("--rounds", "7"))),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: GanCluster.Bench trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]");
+    Console.Error.WriteLine("       GanCluster.Bench health-overhead [--rounds N]");
     return 2;
 }
