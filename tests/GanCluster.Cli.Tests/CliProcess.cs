@@ -48,6 +48,24 @@ internal static class CliProcess
         return path;
     }
 
+    /// <summary>Writes <paramref name="count"/> random 28×28 digits as an MNIST-layout IDX pair into <c>directory/name</c>.</summary>
+    public static string WriteDigits(string directory, int count, string name = "digits")
+    {
+        var digits = Directory.CreateDirectory(Path.Combine(directory, name)).FullName;
+        var images = new byte[16 + count * 784];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), count);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), 28);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), 28);
+        new Random(2).NextBytes(images.AsSpan(16));
+        var labels = new byte[8 + count];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), count);
+        File.WriteAllBytes(Path.Combine(digits, "train-images-idx3-ubyte"), images);
+        File.WriteAllBytes(Path.Combine(digits, "train-labels-idx1-ubyte"), labels);
+        return digits;
+    }
+
     /// <summary>A dcgan28 spec (BatchNorm, dropout, RMSprop, EMA) on a small IDX set written here.</summary>
     public const string Dcgan28Yaml = """
         name: e2e

@@ -65,17 +65,7 @@ public sealed class SamplesAndEvaluateTests
     public void Image_samples_are_written_as_npy_with_their_shape()
     {
         var dir = CliProcess.NewDirectory();
-        var digits = Directory.CreateDirectory(Path.Combine(dir, "digits")).FullName;
-        var images = new byte[16 + 32 * 784];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), 32);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), 28);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), 28);
-        var labels = new byte[8 + 32];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), 32);
-        File.WriteAllBytes(Path.Combine(digits, "train-images-idx3-ubyte"), images);
-        File.WriteAllBytes(Path.Combine(digits, "train-labels-idx1-ubyte"), labels);
+        CliProcess.WriteDigits(dir, 32);
         CliProcess.WriteSpec(dir, "name: m\nsteps: 2\nbatch_size: 8\nthreads: 1\nmodel: { name: mlp }\ndataset: { kind: idx, path: digits }\ncheckpoint_every: 2\n");
         Assert.Equal(0, CliProcess.Run(dir, "train", "spec.yaml", "--out", "run").ExitCode);
         var checkpoint = Path.Combine(dir, "run", "checkpoints", "step-00000002.gck");

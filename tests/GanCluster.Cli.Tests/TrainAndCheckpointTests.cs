@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text.Json;
 
 namespace GanCluster.Cli.Tests;
@@ -8,19 +7,7 @@ public sealed class TrainAndCheckpointTests
     private static string WorkspaceWithDigits()
     {
         var dir = CliProcess.NewDirectory();
-        var digits = Directory.CreateDirectory(Path.Combine(dir, "digits")).FullName;
-        var random = new Random(2);
-        var images = new byte[16 + 64 * 784];
-        BinaryPrimitives.WriteInt32BigEndian(images, 0x803);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(4), 64);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(8), 28);
-        BinaryPrimitives.WriteInt32BigEndian(images.AsSpan(12), 28);
-        random.NextBytes(images.AsSpan(16));
-        var labels = new byte[8 + 64];
-        BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
-        BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), 64);
-        File.WriteAllBytes(Path.Combine(digits, "train-images-idx3-ubyte"), images);
-        File.WriteAllBytes(Path.Combine(digits, "train-labels-idx1-ubyte"), labels);
+        CliProcess.WriteDigits(dir, 64);
         CliProcess.WriteSpec(dir, CliProcess.Dcgan28Yaml);
         return dir;
     }
