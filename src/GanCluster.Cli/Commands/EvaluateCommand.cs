@@ -28,7 +28,6 @@ internal static class EvaluateCommand
             var checkpoint = CheckpointFile.Read(file);
             using var generator = new CheckpointGenerator(checkpoint, file);
             using var generated = generator.Generate(n, index: 1);
-            using var dataset = DatasetFactory.Open(generator.Spec.Dataset, generator.Spec.Seed);
             var metrics = new Dictionary<string, object?>
             {
                 ["checkpoint"] = Path.GetFullPath(file),
@@ -36,8 +35,10 @@ internal static class EvaluateCommand
                 ["generator"] = generator.UsesEma ? "ema" : "g",
                 ["samples"] = n,
             };
-            if (dataset is GaussianMixture mixture)
+            // Only the synthetic mixtures are opened: an image dataset (CelebA, say) is not loaded for nothing.
+            if (generator.Spec.Dataset.Kind is "ring8" or "grid25")
             {
+                using var mixture = (GaussianMixture)DatasetFactory.Open(generator.Spec.Dataset, generator.Spec.Seed);
                 var q = MixtureQuality.Evaluate(SampleWriter.ToPoints(generated), mixture.Modes, mixture.StandardDeviation);
                 metrics["modes"] = q.Modes;
                 metrics["modes_covered"] = q.ModesCovered;
