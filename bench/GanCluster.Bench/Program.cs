@@ -2,6 +2,7 @@ using GanCluster.Bench;
 
 // dotnet run -c Release --project bench/GanCluster.Bench -- trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]
 //                                                        -- health-overhead [--rounds N]
+//                                                        -- collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]
 string Option(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
@@ -15,6 +16,7 @@ return args.FirstOrDefault() switch
         Option("--threads", "1,2").Split(',').Select(int.Parse).ToList(),
         Option("--models", "mlp,dcgan28,dcgan64").Split(',')),
     "health-overhead" => HealthOverhead.Run(int.Parse(Option("--rounds", "7"))),
+    "collapse-calibrate" => CollapseCalibration.Run(Option("--corpus", "runs/collapse-corpus"), Option("--calibration-seeds", "1,2").Split(',').Select(int.Parse).ToArray()),
     _ => Usage(),
 };
 
@@ -22,5 +24,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: GanCluster.Bench trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]");
     Console.Error.WriteLine("       GanCluster.Bench health-overhead [--rounds N]");
+    Console.Error.WriteLine("       GanCluster.Bench collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]");
     return 2;
 }

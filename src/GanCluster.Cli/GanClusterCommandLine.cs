@@ -15,6 +15,7 @@ public static class GanClusterCommandLine
             CheckpointCommands.Create(console),
             SamplesCommand.Create(console),
             EvaluateCommand.Create(console),
+            EvaluatorCommands.Create(console),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

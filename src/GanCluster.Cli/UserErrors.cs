@@ -27,6 +27,10 @@ internal static class UserErrors
         {
             return Report(console, "checkpoint error", e.Message, ExitCodes.CheckpointError);
         }
+        catch (Training.Evaluation.EvaluatorException e)
+        {
+            return Report(console, "evaluator", e.Message, ExitCodes.DataError);
+        }
         catch (UsageException e)
         {
             return Report(console, "usage", e.Message, ExitCodes.UsageError);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
+using GanCluster.Training.Evaluation;
 using GanCluster.Training.Health;
 using GanCluster.Training.Samples;
 using GanCluster.Training.Trainer;
@@ -17,8 +18,9 @@ internal static class EvaluateCommand
     {
         var path = new Argument<string>("checkpoint");
         var samples = new Option<int>("--samples") { Description = "generated samples to evaluate", DefaultValueFactory = _ => 2500 };
+        var evaluatorFile = new Option<string?>("--evaluator") { Description = "evaluator file for image runs (default: the cached one fitted to the run's dataset)" };
         var output = OutputFormat.Create();
-        var command = new Command("evaluate", "Compute the quality metrics of a checkpoint.") { path, samples, output };
+        var command = new Command("evaluate", "Compute the quality metrics of a checkpoint.") { path, samples, evaluatorFile, output };
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
             var file = parsed.GetValue(path)!;
@@ -48,9 +50,28 @@ internal static class EvaluateCommand
             }
             else
             {
-                // Classifier-space metrics (coverage, score, Fréchet distance, KID, precision/recall) need the
-                // per-dataset evaluator network, which is not built yet: say so rather than print guesses.
-                metrics["unavailable"] = "classifier-space metrics need `gancluster evaluator train`, which is not implemented yet";
+                using var evaluator = parsed.GetValue(evaluatorFile) is { } explicitFile
+                    ? Evaluator.Load(explicitFile)
+                    : EvaluatorCatalog.Default().RequireFor(generator.Spec.Dataset);
+                var q = evaluator.Evaluate(generated);
+                metrics["evaluator"] = evaluator.Info.Name;
+                metrics["extractor"] = q.Extractor;
+                metrics["classes"] = q.Classes.Classes;
+                metrics["classes_covered"] = q.Classes.ClassesCovered;
+                metrics["class_histogram"] = q.Classes.ClassHistogram;
+                metrics["label_entropy"] = q.Classes.LabelEntropy;
+                metrics["max_label_entropy"] = q.Classes.MaxLabelEntropy;
+                metrics["classifier_score"] = q.Classes.ClassifierScore;
+                metrics[q.FrechetDistanceName] = q.FrechetDistance;
+                metrics["kid"] = q.Kid;
+                metrics["kid_sd"] = q.KidStandardDeviation;
+                metrics["precision"] = q.Neighbourhood.Precision;
+                metrics["recall"] = q.Neighbourhood.Recall;
+                metrics["density"] = q.Neighbourhood.Density;
+                metrics["coverage"] = q.Neighbourhood.Coverage;
+                metrics["nearest_k"] = q.Neighbourhood.NearestK;
+                metrics["ceiling_classifier_score"] = evaluator.Info.Ceiling.Classes.ClassifierScore;
+                metrics["ceiling_" + q.FrechetDistanceName] = evaluator.Info.Ceiling.FrechetDistance;
             }
             if (parsed.GetValue(output) == "json")
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
+using GanCluster.Training.Evaluation;
 using GanCluster.Training.Runtime;
 using GanCluster.Training.Spec;
 using GanCluster.Training.Trainer;
@@ -71,7 +72,8 @@ internal static class TrainCommand
         try
         {
             console.MarkupLineInterpolated($"[bold]{spec.Name}[/]: {spec.Model.Name} on {spec.Dataset.Kind}, batch {spec.BatchSize}, {spec.Steps} steps, device {trainer.Device}, {TorchSharp.torch.get_num_threads()} thread(s) → {directory.Root}");
-            var loop = new TrainingLoop(trainer, dataset, yaml, directory);
+            using var evaluator = FindEvaluator(console, spec);
+            var loop = new TrainingLoop(trainer, dataset, yaml, directory, evaluator: evaluator);
             using var meter = new TrainingMeter();
             meter.Track(loop.Monitor, spec.Name, rank: 0);
             using var endpoint = metrics is { } m ? new EndpointLease(m.Host, m.Port) : null;
@@ -95,6 +97,20 @@ internal static class TrainCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    /// <summary>The image evaluator for the periodic metrics; without one they are off, and the user is told how to get them.</summary>
+    private static Evaluator? FindEvaluator(IAnsiConsole console, RunSpec spec)
+    {
+        if (spec.Health.EvalEvery <= 0 || spec.Dataset.Kind is "ring8" or "grid25")
+            return null;
+        var catalog = EvaluatorCatalog.Default();
+        var evaluator = catalog.FindFor(spec.Dataset);
+        if (evaluator is null)
+            console.MarkupLineInterpolated($"[yellow]warning[/]: image metrics are off: no evaluator in {catalog.Directory} fits {spec.Dataset.Path}; train one with `gancluster evaluator train --dataset … --path {spec.Dataset.Path}`");
+        else
+            console.MarkupLineInterpolated($"image metrics every {spec.Health.EvalEvery} steps on {spec.Health.EvalSamples} samples with evaluator {evaluator.Info.Name} ({evaluator.Info.Extractor}, test accuracy {evaluator.Info.TestAccuracy:P2})");
+        return evaluator;
     }
 
     /// <summary>Holds the metrics endpoint for the length of a synchronous training run.</summary>

@@ -36,6 +36,10 @@ internal sealed class TrainingProgress(IAnsiConsole console, ProgressTask? task)
         var line = $"step {report.Step}/{totalSteps}  D {report.DiscriminatorLoss:F4}  G {report.GeneratorLoss:F4}  {record.StepsPerSecond:F1} steps/s";
         if (record.Mixture is { } m)
             line += $"  modes {m.ModesCovered}/{m.Modes}  HQ {m.HighQualityFraction:P1}";
+        if (record.Images is { } i)
+            line += $"  classes {i.Classes.ClassesCovered}/{i.Classes.Classes}  score {i.Classes.ClassifierScore:F2}  {i.FrechetDistanceName} {i.FrechetDistance:F3}";
+        if (record.Verdict != Training.Health.CollapseVerdict.Healthy)
+            line += $"  {record.Verdict.ToString().ToUpperInvariant()}";
         if (task is not null)
         {
             task.Description = Markup.Escape(line);

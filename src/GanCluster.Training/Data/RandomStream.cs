@@ -11,4 +11,6 @@ public enum RandomStream
     InstanceNoise = 6,
     FixedSampleNoise = 7,
     GradientPenalty = 8,
+    EvaluatorEpochPermutation = 9,
+    EvaluatorReferenceSubset = 10,
 }

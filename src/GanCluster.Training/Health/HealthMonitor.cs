@@ -1,22 +1,29 @@
+using GanCluster.Training.Evaluation;
 using GanCluster.Training.Trainer;
 
 namespace GanCluster.Training.Health;
 
-/// <summary>Turns a run's reports into health records: oscillation windows per loss, divergence, the latest evaluation.</summary>
-public sealed class HealthMonitor(string run, int rank, int window, long reportEvery)
+/// <summary>
+/// Turns a run's reports into health records: oscillation windows per loss, the latest evaluation,
+/// and the collapse verdict (which sees divergence, the cheap signals and the evaluation's coverage).
+/// </summary>
+public sealed class HealthMonitor(string run, int rank, int window, long reportEvery, CollapseThresholds? thresholds = null)
 {
     private readonly OscillationIndex _discriminator = new(window, reportEvery);
     private readonly OscillationIndex _generator = new(window, reportEvery);
+    private readonly CollapseDetector _detector = new(thresholds ?? CollapseThresholds.Calibrated);
 
     public HealthRecord? Latest { get; private set; }
     public MixtureQuality? LatestMixture { get; set; }
+    public ImageQuality? LatestImages { get; set; }
 
     public HealthRecord Observe(StepReport report, double stepsPerSecond)
     {
-        var diverged = !report.IsFinite;
-        var d = diverged ? default : _discriminator.Add(report.DiscriminatorLoss);
-        var g = diverged ? default : _generator.Add(report.GeneratorLoss);
-        Latest = new HealthRecord(run, rank, report, d, g, stepsPerSecond, LatestMixture, diverged);
+        var finite = report.IsFinite;
+        var d = finite ? _discriminator.Add(report.DiscriminatorLoss) : default;
+        var g = finite ? _generator.Add(report.GeneratorLoss) : default;
+        var record = new HealthRecord(run, rank, report, d, g, stepsPerSecond, LatestMixture, LatestImages, CollapseVerdict.Healthy);
+        Latest = record with { Verdict = _detector.Observe(report, record.Coverage) };
         return Latest;
     }
 }

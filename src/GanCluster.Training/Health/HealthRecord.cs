@@ -1,10 +1,11 @@
+using GanCluster.Training.Evaluation;
 using GanCluster.Training.Trainer;
 
 namespace GanCluster.Training.Health;
 
 /// <summary>
 /// Everything known about a run's health at one report step: the cheap signals, the loss oscillation
-/// over the window, and the latest periodic evaluation. The control plane consumes these records.
+/// over the window, the latest periodic evaluation and the collapse verdict. The control plane consumes these records.
 /// </summary>
 public sealed record HealthRecord(
     string Run,
@@ -14,4 +15,13 @@ public sealed record HealthRecord(
     Oscillation GeneratorLossOscillation,
     double StepsPerSecond,
     MixtureQuality? Mixture,
-    bool Diverged);
+    ImageQuality? Images,
+    CollapseVerdict Verdict)
+{
+    public bool Diverged => Verdict == CollapseVerdict.Diverged;
+
+    /// <summary>The latest evaluation's covered fraction of modes (mixtures) or classes (images), if any.</summary>
+    public double? Coverage => Mixture is { } m ? (double)m.ModesCovered / m.Modes
+        : Images is { } i ? (double)i.Classes.ClassesCovered / i.Classes.Classes
+        : null;
+}

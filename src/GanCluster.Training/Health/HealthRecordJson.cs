@@ -24,6 +24,7 @@ public static class HealthRecordJson
             ["g_loss_period_steps"] = F(r.GeneratorLossOscillation.PeriodSteps),
             ["steps_per_second"] = F(r.StepsPerSecond),
             ["diverged"] = r.Diverged,
+            ["verdict"] = r.Verdict.ToString().ToLowerInvariant(),
         };
         if (r.Mixture is { } m)
         {
@@ -31,6 +32,19 @@ public static class HealthRecordJson
             line["modes"] = m.Modes;
             line["high_quality_fraction"] = F(m.HighQualityFraction);
             line["reverse_kl"] = m.ReverseKl is { } kl ? F(kl) : null;
+        }
+        if (r.Images is { } i)
+        {
+            line["classes_covered"] = i.Classes.ClassesCovered;
+            line["classes"] = i.Classes.Classes;
+            line["label_entropy"] = F(i.Classes.LabelEntropy);
+            line["classifier_score"] = F(i.Classes.ClassifierScore);
+            line[i.FrechetDistanceName] = F(i.FrechetDistance);
+            line["kid"] = F(i.Kid);
+            line["precision"] = F(i.Neighbourhood.Precision);
+            line["recall"] = F(i.Neighbourhood.Recall);
+            line["density"] = F(i.Neighbourhood.Density);
+            line["coverage"] = F(i.Neighbourhood.Coverage);
         }
         return line;
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
+using GanCluster.Training.Evaluation;
 using GanCluster.Training.Health;
 using GanCluster.Training.Samples;
 using GanCluster.Training.Trainer;
@@ -22,7 +23,8 @@ public enum LoopOutcome
 /// sample grids and atomic checkpoints. A checkpoint step is always a report step, and parameters are
 /// checked finite before writing, so a diverged run keeps its last good checkpoint.
 /// </summary>
-public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string specYaml, RunDirectory directory, bool writesFiles = true, int rank = 0)
+/// <remarks>Image runs get their periodic evaluation from <paramref name="evaluator"/>, the dataset's evaluator network, when there is one.</remarks>
+public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string specYaml, RunDirectory directory, bool writesFiles = true, int rank = 0, Evaluator? evaluator = null)
 {
     private readonly Spec.RunSpec _spec = trainer.Spec;
 
@@ -52,8 +54,8 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
                 var rate = stepsSinceReport / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                 clock.Restart();
                 stepsSinceReport = 0;
-                if (report.IsFinite && dataset is GaussianMixture mixture && _spec.Health.EvalEvery > 0 && (next % _spec.Health.EvalEvery == 0 || next == totalSteps))
-                    Monitor.LatestMixture = EvaluateMixture(mixture, next);
+                if (report.IsFinite && _spec.Health.EvalEvery > 0 && (next % _spec.Health.EvalEvery == 0 || next == totalSteps))
+                    Evaluate(next);
                 var record = Monitor.Observe(report, rate);
                 metrics?.WriteLine(JsonSerializer.Serialize(HealthRecordJson.From(record)));
                 metrics?.Flush();
@@ -69,10 +71,16 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         return LoopOutcome.Completed;
     }
 
-    private MixtureQuality EvaluateMixture(GaussianMixture mixture, long step)
+    /// <summary>The periodic evaluation: mode metrics for a 2D mixture, feature-space metrics for images with an evaluator.</summary>
+    private void Evaluate(long step)
     {
+        if (dataset is not GaussianMixture && evaluator is null)
+            return;
         using var samples = trainer.GenerateSamples(_spec.Health.EvalSamples, index: 1 + step);
-        return MixtureQuality.Evaluate(SampleWriter.ToPoints(samples), mixture.Modes, mixture.StandardDeviation);
+        if (dataset is GaussianMixture mixture)
+            Monitor.LatestMixture = MixtureQuality.Evaluate(SampleWriter.ToPoints(samples), mixture.Modes, mixture.StandardDeviation);
+        else
+            Monitor.LatestImages = evaluator!.Evaluate(samples);
     }
 
     private void WriteSamples(ITrainingObserver observer)

@@ -34,7 +34,8 @@ public sealed record LossSpec(string Kind, double GradientPenaltyWeight, double 
 /// <summary>Label tricks: one-sided smoothing of real targets, random flips, and decaying instance noise.</summary>
 public sealed record LabelSpec(double RealTarget, double FlipProbability, double InstanceNoise, int InstanceNoiseDecaySteps);
 
-public sealed record OptimizerSpec(string Kind, double LearningRate, double Beta1, double Beta2, double Alpha, double Momentum, double WeightDecay);
+/// <summary>An optimizer; with <paramref name="EndLearningRate"/> the rate falls linearly from <paramref name="LearningRate"/> at step 0 to it at the run's last step.</summary>
+public sealed record OptimizerSpec(string Kind, double LearningRate, double Beta1, double Beta2, double Alpha, double Momentum, double WeightDecay, double? EndLearningRate = null);
 
 public sealed record EmaSpec(double Decay, int StartStep);
 

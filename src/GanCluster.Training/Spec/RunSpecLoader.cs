@@ -216,7 +216,8 @@ public static class RunSpecLoader
             beta2,
             f.Double("alpha", 0, 0.99999, d.Alpha),
             f.Double("momentum", 0, 0.99999, d.Momentum),
-            f.Double("weight_decay", 0, 1, d.WeightDecay));
+            f.Double("weight_decay", 0, 1, d.WeightDecay),
+            f.Has("lr_end") ? f.Double("lr_end", 0, 10, 0) : null);
         f.RejectUnknown();
         return optimizer;
     }

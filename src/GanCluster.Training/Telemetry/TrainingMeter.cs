@@ -38,6 +38,17 @@ public sealed class TrainingMeter : IDisposable
         Gauge("gancluster_modes", "Mixture modes in the true distribution", r => r.Mixture?.Modes);
         Gauge("gancluster_high_quality_fraction", "Fraction of samples within 3 sd of their nearest mode", r => r.Mixture?.HighQualityFraction);
         Gauge("gancluster_mode_reverse_kl", "Reverse KL of the high-quality samples' mode histogram against uniform", r => r.Mixture?.ReverseKl);
+        Gauge("gancluster_collapse_verdict", "Collapse verdict: 0 healthy, 1 collapsing, 2 collapsed, 3 diverged", r => (int)r.Verdict);
+        Gauge("gancluster_classes_covered", "Classes the evaluator predicts for at least a tenth of their fair share of samples", r => r.Images?.Classes.ClassesCovered);
+        Gauge("gancluster_classes", "Classes the dataset's evaluator knows", r => r.Images?.Classes.Classes);
+        Gauge("gancluster_label_entropy", "Entropy (nats) of the predicted-label histogram of generated images", r => r.Images?.Classes.LabelEntropy);
+        Gauge("gancluster_classifier_score", "exp(E KL(p(y|x) || p(y))) of generated images under the evaluator (Inception-score analogue)", r => r.Images?.Classes.ClassifierScore);
+        Gauge("gancluster_feature_frechet_distance", "Frechet distance of generated to real features in the evaluator's space (not Inception FID)", r => r.Images?.FrechetDistance);
+        Gauge("gancluster_kid", "Kernel inception distance (cubic kernel, unbiased MMD^2) in the evaluator's feature space", r => r.Images?.Kid);
+        Gauge("gancluster_precision", "Fraction of generated features inside a real k=5 neighbourhood", r => r.Images?.Neighbourhood.Precision);
+        Gauge("gancluster_recall", "Fraction of real features inside a generated k=5 neighbourhood", r => r.Images?.Neighbourhood.Recall);
+        Gauge("gancluster_density", "Density (Naeem et al.) of generated features, k=5", r => r.Images?.Neighbourhood.Density);
+        Gauge("gancluster_coverage", "Coverage (Naeem et al.) of real features by generated ones, k=5", r => r.Images?.Neighbourhood.Coverage);
     }
 
     /// <summary>Starts publishing a run's health; the latest record is read at each collection.</summary>

@@ -105,6 +105,7 @@ public sealed class GanTrainer : IDisposable
             lossD.backward();
             if (report && last)
                 gradNormD = GlobalGradNorm(d);
+            LearningRateSchedule.Apply(DiscriminatorOptimizer, _spec.DiscriminatorOptimizer, Step, _spec.Steps);
             DiscriminatorOptimizer.step();
             if (last)
                 (fake, lastReal) = (generated, real);
@@ -114,6 +115,7 @@ public sealed class GanTrainer : IDisposable
         var lossG = _loss.Generator(d.forward(fakeNoise is null ? fake : fake + fakeNoise));
         lossG.backward();
         var gradNormG = report ? GlobalGradNorm(g) : null;
+        LearningRateSchedule.Apply(GeneratorOptimizer, _spec.GeneratorOptimizer, Step, _spec.Steps);
         GeneratorOptimizer.step();
         Ema?.Update(Step);
         Step++;

@@ -13,14 +13,14 @@ public static class TrainerState
     public static Checkpoint Capture(GanTrainer trainer, string specYaml)
     {
         var entries = new List<CheckpointEntry>();
-        AddModule(entries, "g", trainer.Networks.Generator);
-        AddModule(entries, "d", trainer.Networks.Discriminator);
+        TensorEntries.AddModule(entries, "g", trainer.Networks.Generator);
+        TensorEntries.AddModule(entries, "d", trainer.Networks.Discriminator);
         if (trainer.Ema is { } ema)
-            AddModule(entries, "ema", ema.Average);
+            TensorEntries.AddModule(entries, "ema", ema.Average);
         AddOptimizer(entries, "opt/g", trainer.GeneratorOptimizer);
         AddOptimizer(entries, "opt/d", trainer.DiscriminatorOptimizer);
         using (var rng = get_rng_state())
-            entries.Add(ToEntry("rng/cpu", rng));
+            entries.Add(TensorEntries.From("rng/cpu", rng));
         return new Checkpoint
         {
             Step = trainer.Step,
@@ -47,17 +47,11 @@ public static class TrainerState
         RestoreOptimizer(checkpoint, path, "opt/g", trainer.GeneratorOptimizer);
         RestoreOptimizer(checkpoint, path, "opt/d", trainer.DiscriminatorOptimizer);
         var rng = checkpoint.Find("rng/cpu") ?? throw new CheckpointException(path, "has no RNG state (entry rng/cpu)");
-        using (var state = FromEntry(rng))
+        using (var state = TensorEntries.ToTensor(rng))
             set_rng_state(state);
         trainer.Step = checkpoint.Step;
         if (trainer.DataCursor != checkpoint.DataCursor)
             throw new CheckpointException(path, $"data cursor {checkpoint.DataCursor} does not match step {checkpoint.Step} under this spec's d_steps (expected {trainer.DataCursor})");
-    }
-
-    private static void AddModule(List<CheckpointEntry> entries, string prefix, nn.Module module)
-    {
-        foreach (var (name, tensor) in module.state_dict())
-            entries.Add(ToEntry($"{prefix}/{name}", tensor));
     }
 
     private static void AddOptimizer(List<CheckpointEntry> entries, string name, OptimizerHelper optimizer)
@@ -80,7 +74,7 @@ public static class TrainerState
                 throw new CheckpointException(path, $"has no tensor '{prefix}/{name}': it was made for a different model");
             if (entry.DType != target.dtype.ToString() || !entry.Shape!.SequenceEqual(target.shape))
                 throw new CheckpointException(path, $"tensor '{prefix}/{name}' is {entry.DType}[{string.Join(", ", entry.Shape!)}], the model needs {target.dtype}[{string.Join(", ", target.shape)}]");
-            using var source = FromEntry(entry);
+            using var source = TensorEntries.ToTensor(entry);
             target.copy_(source);
         }
         var extra = stored.Keys.Except(expected.Keys).ToList();
@@ -100,20 +94,5 @@ public static class TrainerState
         {
             throw new CheckpointException(path, $"optimizer state '{name}' does not fit this spec's optimizer ({e.Message})");
         }
-    }
-
-    private static CheckpointEntry ToEntry(string name, Tensor tensor)
-    {
-        using var cpuTensor = tensor.detach().cpu().contiguous();
-        return new CheckpointEntry(name, tensor.dtype.ToString(), tensor.shape, cpuTensor.bytes.ToArray());
-    }
-
-    private static Tensor FromEntry(CheckpointEntry entry)
-    {
-        var dtype = Enum.Parse<ScalarType>(entry.DType!);
-        var tensor = empty(entry.Shape!, dtype);
-        // Copy into the tensor's own native memory; never hand libtorch a managed array.
-        entry.Data.CopyTo(tensor.bytes);
-        return tensor;
     }
 }

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using GanCluster.Training.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanCluster.Training.Evaluation;
+
+/// <summary>How to fit an evaluator. Same options, data and thread count give bitwise-identical weights.</summary>
+public sealed record EvaluatorTrainingOptions(int Epochs, long Seed = 1, int Threads = 2, int BatchSize = 128, double LearningRate = 1e-3, int ReferenceCount = 10_000);
+
+/// <summary>Progress of one evaluator fit, reported every few batches.</summary>
+public readonly record struct EvaluatorProgress(int Epoch, int Epochs, long Batch, long Batches, double Loss);
+
+/// <summary>
+/// Fits an <see cref="EvaluatorNetwork"/> to labelled images: Adam with cross-entropy, a seeded
+/// permutation per epoch, the learning rate divided by 10 for the last epoch. Then measures test
+/// accuracy, records the reference features of the training set, and scores the real test images
+/// against them: the ceiling that generated images are compared with.
+/// </summary>
+public static class EvaluatorTraining
+{
+    public static Evaluator Train(string name, string extractor, string datasetKind, string datasetPath, LabelledImages data, EvaluatorTrainingOptions options, IProgress<EvaluatorProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        if (options.Epochs < 1)
+            throw new EvaluatorException($"epochs must be at least 1, found {options.Epochs}");
+        var clock = Stopwatch.StartNew();
+        torch.set_num_threads(options.Threads);
+        torch.manual_seed(options.Seed);
+        var shape = data.TrainImages.shape;
+        var (channels, imageSize) = ((int)shape[1], (int)shape[2]);
+        var network = new EvaluatorNetwork(channels, imageSize, data.ClassNames.Count);
+        using var trainImages = TensorDataset.ToUnitRange(data.TrainImages, CPU);
+        using (var optimizer = optim.Adam(network.parameters(), options.LearningRate))
+        {
+            var n = trainImages.shape[0];
+            var batches = (n + options.BatchSize - 1) / options.BatchSize;
+            network.train();
+            for (var epoch = 1; epoch <= options.Epochs; epoch++)
+            {
+                if (epoch == options.Epochs && options.Epochs > 1)
+                    foreach (var group in optimizer.ParamGroups)
+                        group.LearningRate = options.LearningRate / 10;
+                using var generator = new Generator((ulong)SeedMixer.Mix(options.Seed, (long)RandomStream.EvaluatorEpochPermutation, epoch));
+                using var order = randperm(n, generator: generator);
+                for (long b = 0; b < batches; b++)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    var index = order.narrow(0, b * options.BatchSize, Math.Min(options.BatchSize, n - b * options.BatchSize));
+                    var loss = nn.functional.cross_entropy(network.forward(trainImages.index_select(0, index)), data.TrainLabels.index_select(0, index));
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    if (progress is not null && (b % 50 == 0 || b == batches - 1))
+                        progress.Report(new EvaluatorProgress(epoch, options.Epochs, b + 1, batches, loss.ToDouble()));
+                }
+            }
+        }
+        network.eval();
+        var evaluator = BuildReference(network, trainImages, options);
+        using var testImages = TensorDataset.ToUnitRange(data.TestImages, CPU);
+        var accuracy = Accuracy(evaluator, testImages, data.TestLabels);
+        var placeholder = evaluator.Info;
+        evaluator.Info = placeholder with
+        {
+            Name = name,
+            Extractor = extractor,
+            DatasetKind = datasetKind,
+            DatasetPath = datasetPath,
+            DataFingerprint = data.Fingerprint(),
+            ClassNames = data.ClassNames,
+            TrainSamples = (int)data.TrainImages.shape[0],
+            TestSamples = (int)data.TestImages.shape[0],
+            TestAccuracy = accuracy,
+            WeightsSha256 = WeightsChecksum(network),
+        };
+        var ceiling = evaluator.Evaluate(testImages);
+        evaluator.Info = evaluator.Info with { Ceiling = ceiling, TrainSeconds = clock.Elapsed.TotalSeconds, CreatedUtc = DateTimeOffset.UtcNow };
+        return evaluator;
+    }
+
+    /// <summary>SHA-256 over the state dict's tensors in order: equal for bitwise-equal weights.</summary>
+    public static string WeightsChecksum(nn.Module network)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (_, tensor) in network.state_dict())
+        {
+            using var contiguous = tensor.detach().contiguous();
+            sha.AppendData(contiguous.bytes);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static Evaluator BuildReference(EvaluatorNetwork network, Tensor trainImages, EvaluatorTrainingOptions options)
+    {
+        var shape = trainImages.shape;
+        var info = new EvaluatorInfo("", "", "", "", (int)shape[2], (int)shape[1], "", [], 0, 0, 0, options.Epochs, options.Seed, options.Threads, "", 1.0, 0, null!, default);
+        // Embed through a provisional evaluator with no reference yet, then keep its features as the reference.
+        using var provisional = new Evaluator(info, network, empty(0, EvaluatorNetwork.FeatureDim), empty(EvaluatorNetwork.FeatureDim), empty(EvaluatorNetwork.FeatureDim, EvaluatorNetwork.FeatureDim), ownsNetwork: false);
+        var (features, logits) = provisional.Embed(trainImages);
+        logits.Dispose();
+        var scale = 1 / Math.Sqrt(features.square().mean().ToDouble());
+        features.mul_(scale);
+        var (mean, covariance) = FrechetDistance.Moments(features);
+        using var generator = new Generator((ulong)SeedMixer.Mix(options.Seed, (long)RandomStream.EvaluatorReferenceSubset, 0));
+        using var order = randperm(features.shape[0], generator: generator);
+        using var subsetIndex = order.narrow(0, 0, Math.Min(options.ReferenceCount, features.shape[0]));
+        var subset = features.index_select(0, subsetIndex);
+        features.Dispose();
+        return new Evaluator(info with { FeatureScale = scale }, network, subset, mean, covariance);
+    }
+
+    private static double Accuracy(Evaluator evaluator, Tensor images, Tensor labels)
+    {
+        var (features, logits) = evaluator.Embed(images);
+        using (features)
+        using (logits)
+        using (var predicted = logits.argmax(1))
+            return predicted.eq(labels).to_type(ScalarType.Float64).mean().ToDouble();
+    }
+}

@@ -1,0 +1,52 @@
+using GanCluster.Training.Trainer;
+
+namespace GanCluster.Training.Health;
+
+/// <summary>
+/// Combines the cheap signals of each report (the diversity ratio and D's real/fake gap, as medians over
+/// a few reports so that one noisy batch does not flip the verdict) with the latest periodic evaluation's
+/// coverage into a <see cref="CollapseVerdict"/>.
+/// </summary>
+public sealed class CollapseDetector(CollapseThresholds thresholds)
+{
+    private readonly Queue<double> _diversity = new();
+    private readonly Queue<double> _gap = new();
+
+    public CollapseThresholds Thresholds { get; } = thresholds;
+
+    /// <param name="coverage">The latest evaluation's covered fraction of modes or classes, when the run has one.</param>
+    public CollapseVerdict Observe(StepReport report, double? coverage)
+    {
+        if (!report.IsFinite)
+            return CollapseVerdict.Diverged;
+        Push(_diversity, report.DiversityRatio);
+        Push(_gap, report.DiscriminatorOnReal - report.DiscriminatorOnFake);
+        if (coverage is { } c && c < Thresholds.CollapsedCoverage)
+            return CollapseVerdict.Collapsed;
+        var full = _diversity.Count == Thresholds.Persistence;
+        var diversity = Median(_diversity);
+        var gap = Median(_gap);
+        if (full && (diversity < Thresholds.CollapsedDiversity || gap > Thresholds.SaturatedGap))
+            return CollapseVerdict.Collapsed;
+        if (diversity < Thresholds.CollapsingDiversity)
+            return CollapseVerdict.Collapsing;
+        return CollapseVerdict.Healthy;
+    }
+
+    private void Push(Queue<double> window, double value)
+    {
+        if (!double.IsFinite(value))
+            return;
+        window.Enqueue(value);
+        while (window.Count > Thresholds.Persistence)
+            window.Dequeue();
+    }
+
+    private static double Median(Queue<double> values)
+    {
+        if (values.Count == 0)
+            return double.NaN;
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

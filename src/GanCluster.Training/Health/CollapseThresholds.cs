@@ -1,0 +1,18 @@
+namespace GanCluster.Training.Health;
+
+/// <summary>
+/// The thresholds of the collapse verdict. <see cref="Calibrated"/> holds the values chosen by
+/// <c>bench collapse-calibrate</c> on a corpus of real runs (bench/RESULTS.md lists the corpus, the search
+/// and the held-out precision, recall and detection delay); nothing here is a guess.
+/// </summary>
+/// <param name="CollapsedDiversity">Collapsed when the median diversity ratio over <paramref name="Persistence"/> reports is below this.</param>
+/// <param name="CollapsingDiversity">Collapsing (a warning) when that median is below this.</param>
+/// <param name="SaturatedGap">Collapsed when the median of D(x) − D(G(z)) (probabilities) is above this; above 1 disables it.</param>
+/// <param name="Persistence">How many consecutive reports the medians cover.</param>
+/// <param name="CollapsedCoverage">Collapsed when the latest evaluation covers less than this fraction of modes or classes (the corpus's definition of collapse).</param>
+public sealed record CollapseThresholds(double CollapsedDiversity, double CollapsingDiversity, double SaturatedGap, int Persistence, double CollapsedCoverage)
+{
+    public const double DefinitionCoverage = 0.75;
+
+    public static readonly CollapseThresholds Calibrated = new(0.5, 0.7, 2.0, 3, DefinitionCoverage);
+}
