@@ -23,6 +23,8 @@ internal static class CliProcess
         foreach (var a in args)
             start.ArgumentList.Add(a);
         start.Environment["NO_COLOR"] = "1";
+        // Each test has its own evaluator cache: never the user's, never another test's.
+        start.Environment["GANCLUSTER_CACHE"] = Path.Combine(workingDirectory, "cache");
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -48,7 +50,7 @@ internal static class CliProcess
         return path;
     }
 
-    /// <summary>Writes <paramref name="count"/> random 28×28 digits as an MNIST-layout IDX pair into <c>directory/name</c>.</summary>
+    /// <summary>Writes <paramref name="count"/> random 28×28 "digits" (labels i mod 10) as MNIST-layout IDX train and test pairs into <c>directory/name</c>.</summary>
     public static string WriteDigits(string directory, int count, string name = "digits")
     {
         var digits = Directory.CreateDirectory(Path.Combine(directory, name)).FullName;
@@ -61,8 +63,13 @@ internal static class CliProcess
         var labels = new byte[8 + count];
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(labels, 0x801);
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), count);
+        for (var i = 0; i < count; i++)
+            labels[8 + i] = (byte)(i % 10);
         File.WriteAllBytes(Path.Combine(digits, "train-images-idx3-ubyte"), images);
         File.WriteAllBytes(Path.Combine(digits, "train-labels-idx1-ubyte"), labels);
+        // The same images as the test split, so an evaluator can be fitted to this folder too.
+        File.WriteAllBytes(Path.Combine(digits, "t10k-images-idx3-ubyte"), images);
+        File.WriteAllBytes(Path.Combine(digits, "t10k-labels-idx1-ubyte"), labels);
         return digits;
     }
 

@@ -82,6 +82,8 @@ public sealed class PrometheusEndpointTests
             Assert.InRange(Get("gancluster_modes_covered"), 0, 8);
             Assert.InRange(Get("gancluster_high_quality_fraction"), 0, 1);
             Assert.True(Get("gancluster_steps_per_second") > 0);
+            // The verdict is one of its four codes (0 healthy … 3 diverged), and not diverged here.
+            Assert.Contains(Get("gancluster_collapse_verdict"), new double[] { 0, 1, 2 });
             Assert.DoesNotContain(series.Keys, k => k.Contains("step=", StringComparison.Ordinal));
         }
         finally

@@ -32,15 +32,16 @@ internal static class EvaluatorCommands
         var threads = new Option<int>("--threads") { Description = "torch threads; the same count reproduces the same weights", DefaultValueFactory = _ => 2 };
         var imageSize = new Option<int?>("--image-size") { Description = "image side for folder datasets (default 64)" };
         var channels = new Option<int?>("--channels") { Description = "1 (grey) or 3 (RGB) for folder datasets (default 1)" };
+        var limit = new Option<int?>("--limit") { Description = "train on only the first N training images (quick checks)" };
         var cache = CacheOption();
         var output = OutputFormat.Create();
         var command = new Command("train", "Fit the evaluator of a dataset, report its test accuracy and cache it with a checksum.")
-            { dataset, path, epochs, seed, threads, imageSize, channels, cache, output };
+            { dataset, path, epochs, seed, threads, imageSize, channels, limit, cache, output };
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
             var recipe = EvaluatorRecipe.Find(parsed.GetValue(dataset)!);
             var folder = Path.GetFullPath(parsed.GetValue(path)!);
-            var options = new EvaluatorTrainingOptions(parsed.GetValue(epochs) ?? recipe.Epochs, parsed.GetValue(seed), parsed.GetValue(threads));
+            var options = new EvaluatorTrainingOptions(parsed.GetValue(epochs) ?? recipe.Epochs, parsed.GetValue(seed), parsed.GetValue(threads), TrainLimit: parsed.GetValue(limit));
             var catalog = Catalog(parsed.GetValue(cache));
             var json = parsed.GetValue(output) == "json";
             using var data = recipe.Load(folder, parsed.GetValue(imageSize), parsed.GetValue(channels));

@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 namespace GanCluster.Training.Evaluation;
 
 /// <summary>How to fit an evaluator. Same options, data and thread count give bitwise-identical weights.</summary>
-public sealed record EvaluatorTrainingOptions(int Epochs, long Seed = 1, int Threads = 2, int BatchSize = 128, double LearningRate = 1e-3, int ReferenceCount = 10_000);
+/// <param name="TrainLimit">Train on only the first N training images (quick checks); null uses them all.</param>
+public sealed record EvaluatorTrainingOptions(int Epochs, long Seed = 1, int Threads = 2, int BatchSize = 128, double LearningRate = 1e-3, int ReferenceCount = 10_000, int? TrainLimit = null);
 
 /// <summary>Progress of one evaluator fit, reported every few batches.</summary>
 public readonly record struct EvaluatorProgress(int Epoch, int Epochs, long Batch, long Batches, double Loss);
@@ -30,7 +31,10 @@ public static class EvaluatorTraining
         var shape = data.TrainImages.shape;
         var (channels, imageSize) = ((int)shape[1], (int)shape[2]);
         var network = new EvaluatorNetwork(channels, imageSize, data.ClassNames.Count);
-        using var trainImages = TensorDataset.ToUnitRange(data.TrainImages, CPU);
+        var used = Math.Min(data.TrainImages.shape[0], options.TrainLimit ?? long.MaxValue);
+        using var trainLabels = data.TrainLabels.narrow(0, 0, used);
+        using var trainPixels = data.TrainImages.narrow(0, 0, used);
+        using var trainImages = TensorDataset.ToUnitRange(trainPixels, CPU);
         using (var optimizer = optim.Adam(network.parameters(), options.LearningRate))
         {
             var n = trainImages.shape[0];
@@ -48,7 +52,7 @@ public static class EvaluatorTraining
                     cancellation.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     var index = order.narrow(0, b * options.BatchSize, Math.Min(options.BatchSize, n - b * options.BatchSize));
-                    var loss = nn.functional.cross_entropy(network.forward(trainImages.index_select(0, index)), data.TrainLabels.index_select(0, index));
+                    var loss = nn.functional.cross_entropy(network.forward(trainImages.index_select(0, index)), trainLabels.index_select(0, index));
                     optimizer.zero_grad();
                     loss.backward();
                     optimizer.step();
@@ -70,7 +74,7 @@ public static class EvaluatorTraining
             DatasetPath = datasetPath,
             DataFingerprint = data.Fingerprint(),
             ClassNames = data.ClassNames,
-            TrainSamples = (int)data.TrainImages.shape[0],
+            TrainSamples = (int)used,
             TestSamples = (int)data.TestImages.shape[0],
             TestAccuracy = accuracy,
             WeightsSha256 = WeightsChecksum(network),

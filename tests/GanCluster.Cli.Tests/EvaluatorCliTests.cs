@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace GanCluster.Cli.Tests;
+
+public sealed class EvaluatorCliTests
+{
+    [Fact]
+    public void An_image_checkpoint_is_evaluated_in_its_evaluators_feature_space()
+    {
+        var dir = CliProcess.NewDirectory();
+        CliProcess.WriteDigits(dir, 300);
+        CliProcess.WriteSpec(dir, CliProcess.Dcgan28Yaml);
+        Assert.Equal(0, CliProcess.Run(dir, "train", "spec.yaml", "--out", "run").ExitCode);
+        var checkpoint = Path.Combine(dir, "run", "checkpoints", "step-00000020.gck");
+
+        // Without an evaluator the command says how to get one, and fails as a data problem.
+        var missing = CliProcess.Run(dir, "evaluate", checkpoint);
+        Assert.Equal(3, missing.ExitCode);
+        Assert.Contains("gancluster evaluator train --dataset mnist", missing.Output);
+
+        var trained = CliProcess.Run(dir, "evaluator", "train", "--dataset", "mnist", "--path", "digits", "--epochs", "1", "--threads", "1");
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.Contains("test accuracy", trained.Output);
+        Assert.True(File.Exists(Path.Combine(dir, "cache", "evaluators", "mnist.evaluator")));
+        var listed = CliProcess.Run(dir, "evaluator", "list", "--output", "json");
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Equal("mnist-lenet", JsonDocument.Parse(listed.Output).RootElement[0].GetProperty("Info").GetProperty("Extractor").GetString());
+
+        var result = CliProcess.Run(dir, "evaluate", checkpoint, "--samples", "200", "--output", "json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var metrics = JsonDocument.Parse(result.Output).RootElement;
+        Assert.Equal("mnist-lenet", metrics.GetProperty("extractor").GetString());
+        Assert.Equal(10, metrics.GetProperty("classes").GetInt32());
+        Assert.InRange(metrics.GetProperty("classes_covered").GetInt32(), 0, 10);
+        Assert.InRange(metrics.GetProperty("classifier_score").GetDouble(), 1, 10);
+        Assert.True(metrics.GetProperty("fd_mnist-lenet").GetDouble() >= 0);
+        foreach (var key in new[] { "precision", "recall", "density", "coverage" })
+            Assert.True(metrics.GetProperty(key).GetDouble() >= 0, key);
+        Assert.Equal(5, metrics.GetProperty("nearest_k").GetInt32());
+    }
+
+    [Fact]
+    public void A_damaged_evaluator_file_is_reported_not_used()
+    {
+        var dir = CliProcess.NewDirectory();
+        CliProcess.WriteDigits(dir, 100);
+        Assert.Equal(0, CliProcess.Run(dir, "evaluator", "train", "--dataset", "mnist", "--path", "digits", "--epochs", "1", "--threads", "1").ExitCode);
+        var file = Path.Combine(dir, "cache", "evaluators", "mnist.evaluator");
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(file, bytes);
+        var listed = CliProcess.Run(dir, "evaluator", "list");
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Contains("damaged", listed.Output);
+    }
+
+    [Fact]
+    public void An_unknown_evaluator_dataset_is_refused_with_the_known_ones()
+    {
+        var dir = CliProcess.NewDirectory();
+        var result = CliProcess.Run(dir, "evaluator", "train", "--dataset", "cifar", "--path", ".");
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("known: mnist, fashion-mnist, faces", result.Output);
+    }
+}
