@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every row of the quality benchmark (bench/RESULTS.md), two jobs at a time with one thread each.
+#   bench/quality/run-quality.sh OUT [row...]      rows: ring8 grid25 mnist fashion faces (default: all)
+# Needs ../shared/data (or edit dataset.path in the recipes). Each job leaves OUT/<job>/evaluate.json;
+# summarise with: dotnet bench/GanCluster.Bench/bin/Release/net10.0/GanCluster.Bench.dll quality-summary --dir OUT
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+if [ "${1:-}" = "--job" ]; then
+  out="$2"; kind="$3"; seed="$4"
+  cli="$root/gancluster"
+  dir="$out/$kind-s$seed"
+  [ -f "$dir/evaluate.json" ] && exit 0
+  export GANCLUSTER_CACHE="$out/cache"
+  case "$kind" in
+    ring8|grid25) samples=2500 ;;
+    mnist|fashion) samples=10000 ;;
+    faces) samples=400 ;;
+  esac
+  if [ "$kind" != ring8 ] && [ "$kind" != grid25 ]; then
+    dataset=$(sed -n 's/.*path: \([^ ,}]*\).*/\1/p' "$root/bench/quality/$kind.yaml" | head -1)
+    recipe=$([ "$kind" = fashion ] && echo fashion-mnist || echo "$kind")
+    # One evaluator per dataset, trained before the GAN that needs it (flock: two seeds may race).
+    flock "$out/evaluator-$recipe.lock" bash -c "[ -f '$out/cache/evaluators/$recipe.evaluator' ] || '$cli' evaluator train --dataset $recipe --path '$root/$dataset' --threads 1 > '$out/evaluator-$recipe.log' 2>&1"
+  fi
+  start=$(date +%s)
+  "$cli" train "$root/bench/quality/$kind.yaml" --out "$dir" --threads 1 --set seed="$seed" > "$dir.log" 2>&1
+  echo "train_seconds: $(( $(date +%s) - start ))" >> "$dir.log"
+  ckpt=$(ls "$dir"/checkpoints/*.gck | tail -1)
+  "$cli" evaluate "$ckpt" --samples "$samples" --output json > "$dir/evaluate.json.tmp"
+  mv "$dir/evaluate.json.tmp" "$dir/evaluate.json"
+  echo "$kind seed $seed done: $(tail -2 "$dir.log" | head -1)"
+  exit 0
+fi
+out="${1:?usage: run-quality.sh OUT [row...]}"
+shift
+rows=("$@")
+[ ${#rows[@]} -eq 0 ] && rows=(mnist ring8 grid25 fashion faces)
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+"$root/gancluster" --help > /dev/null   # build once before the parallel jobs
+for row in "${rows[@]}"; do
+  case "$row" in
+    ring8|grid25) for s in 1 2 3 4 5; do echo "$row $s"; done ;;
+    *) echo "$row 1" ;;
+  esac
+done | xargs -P 2 -L 1 bash "$0" --job "$out"
