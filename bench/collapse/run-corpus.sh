@@ -6,14 +6,14 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${1:?usage: run-corpus.sh OUT [seeds...]}"
 shift
-seeds=("${@:-1 2 3 4}")
+seeds=("$@")
 [ $# -eq 0 ] && seeds=(1 2 3 4)
 mkdir -p "$out"
 "$root/gancluster" --help > /dev/null   # build once before the parallel runs
 jobs=()
 while IFS='|' read -r name example overrides; do
-  name="$(echo "$name" | xargs)"; example="$(echo "$example" | xargs)"
-  [ -z "$name" ] || [[ "$name" == \#* ]] && continue
+  [[ "$name" =~ ^[[:space:]]*(#|$) ]] && continue
+  name="$(echo "$name" | sed 's/^ *//; s/ *$//')"; example="$(echo "$example" | sed 's/^ *//; s/ *$//')"
   for seed in "${seeds[@]}"; do
     jobs+=("$name|$example|$seed|$overrides")
   done

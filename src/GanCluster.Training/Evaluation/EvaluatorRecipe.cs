@@ -9,7 +9,7 @@ public sealed record EvaluatorRecipe(string Name, string DatasetKind, int ImageS
     public static readonly IReadOnlyList<EvaluatorRecipe> All =
     [
         new("mnist", "idx", 28, 1, 4, "MNIST digits (IDX files); 10 classes"),
-        new("fashion-mnist", "idx", 28, 1, 10, "Fashion-MNIST (IDX files); 10 classes"),
+        new("fashion-mnist", "idx", 28, 1, 6, "Fashion-MNIST (IDX files); 10 classes"),
         new("faces", "images", 64, 1, 40, "faces in one sub-folder per person (ORL's sN/); identity classes, 64×64"),
     ];
 
