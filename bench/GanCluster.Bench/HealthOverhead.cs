@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GanCluster.Training.Data;
+using GanCluster.Training.Evaluation;
 using GanCluster.Training.Health;
 using GanCluster.Training.Samples;
 using GanCluster.Training.Spec;
@@ -12,26 +13,28 @@ namespace GanCluster.Bench;
 /// <summary>
 /// The cost of health monitoring, side by side in one process: the same trainer stepping with metrics
 /// off, with the cheap signals at their default cadence (a report every 50 steps: scalar reads,
-/// gradient norms, diversity ratio, oscillation windows), and with the periodic mixture evaluation on top.
+/// gradient norms, diversity ratio, oscillation windows), and with the periodic evaluation on top: the
+/// mixture metrics for ring8, the image metrics (given an evaluator file) for the 28×28 models.
 /// </summary>
 internal static class HealthOverhead
 {
     private enum Mode { Off, Cheap, Periodic }
 
-    public static int Run(int rounds)
+    public static int Run(int rounds, int threads, string? evaluatorFile)
     {
-        Console.WriteLine($"# Health-monitoring overhead ({rounds} interleaved rounds, median; 2 threads)");
+        Console.WriteLine($"# Health-monitoring overhead ({rounds} interleaved rounds, median; {threads} thread(s))");
         Console.WriteLine();
         Console.WriteLine("| model / data | batch | steps per round | metrics off steps/s | cheap signals (every 50) | cost | + periodic evaluation | cost |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
-        set_num_threads(2);
-        Measure("toy / ring8", "model: { name: toy }\ndataset: { kind: ring8 }", 256, 500, rounds, evalEvery: 500);
-        Measure("mlp / 28×28", "model: { name: mlp }\ndataset: { kind: images, path: /unused, image_size: 28, channels: 1 }", 64, 500, rounds, evalEvery: 0);
-        Measure("dcgan28 / 28×28", "model: { name: dcgan28 }\ndataset: { kind: images, path: /unused, image_size: 28, channels: 1 }", 64, 50, rounds, evalEvery: 0);
+        set_num_threads(threads);
+        using var evaluator = evaluatorFile is null ? null : Evaluator.Load(evaluatorFile);
+        Measure("toy / ring8", "model: { name: toy }\ndataset: { kind: ring8 }", 256, 500, rounds, evalEvery: 500, evaluator: null);
+        Measure("mlp / 28×28", "model: { name: mlp }\ndataset: { kind: images, path: /unused, image_size: 28, channels: 1 }", 64, 2500, rounds, evalEvery: 2500, evaluator);
+        Measure("dcgan28 / 28×28", "model: { name: dcgan28 }\ndataset: { kind: images, path: /unused, image_size: 28, channels: 1 }", 64, 250, rounds, evalEvery: 250, evaluator);
         return 0;
     }
 
-    private static void Measure(string label, string modelAndData, int batch, int stepsPerRound, int rounds, int evalEvery)
+    private static void Measure(string label, string modelAndData, int batch, int stepsPerRound, int rounds, int evalEvery, Evaluator? evaluator)
     {
         var spec = RunSpecLoader.LoadText($"steps: 100000000\nbatch_size: {batch}\nseed: 1\n{modelAndData}\n", "bench.yaml").Spec;
         var isMixture = spec.Dataset.Kind == "ring8";
@@ -39,25 +42,27 @@ internal static class HealthOverhead
         using var trainer = new GanTrainer(spec, dataset, ShardSlice.Single(batch));
         var monitor = new HealthMonitor("bench", 0, window: 32, reportEvery: 50);
         var rates = new Dictionary<Mode, List<double>> { [Mode.Off] = [], [Mode.Cheap] = [], [Mode.Periodic] = [] };
-        var modes = isMixture ? new[] { Mode.Off, Mode.Cheap, Mode.Periodic } : [Mode.Off, Mode.Cheap];
-        Steps(trainer, dataset, monitor, Mode.Cheap, 50, evalEvery);
+        var periodic = isMixture || evaluator is not null;
+        var modes = periodic ? new[] { Mode.Off, Mode.Cheap, Mode.Periodic } : [Mode.Off, Mode.Cheap];
+        Steps(trainer, dataset, monitor, Mode.Cheap, 50, evalEvery, evaluator);
         for (var round = 0; round < rounds; round++)
         {
             var order = round % 2 == 0 ? modes : modes.Reverse().ToArray();
             foreach (var mode in order)
             {
                 var clock = Stopwatch.StartNew();
-                Steps(trainer, dataset, monitor, mode, stepsPerRound, evalEvery);
+                Steps(trainer, dataset, monitor, mode, stepsPerRound, evalEvery, evaluator);
                 rates[mode].Add(stepsPerRound / clock.Elapsed.TotalSeconds);
             }
         }
         var off = Median(rates[Mode.Off]);
         var cheap = Median(rates[Mode.Cheap]);
-        var periodic = isMixture ? $"{Median(rates[Mode.Periodic]):F1} | {(1 - Median(rates[Mode.Periodic]) / off) * 100:F1}% (2,500 samples every {evalEvery} steps)" : "n/a (image metrics not built yet) | -";
-        Console.WriteLine($"| {label} | {batch} | {stepsPerRound} | {off:F1} | {cheap:F1} | {(1 - cheap / off) * 100:F1}% | {periodic} |");
+        var what = isMixture ? "mixture metrics" : "image metrics";
+        var cell = periodic ? $"{Median(rates[Mode.Periodic]):F1} | {(1 - Median(rates[Mode.Periodic]) / off) * 100:F1}% ({what}, 2,500 samples every {evalEvery} steps)" : "n/a (no --evaluator given) | -";
+        Console.WriteLine($"| {label} | {batch} | {stepsPerRound} | {off:F1} | {cheap:F1} | {(1 - cheap / off) * 100:F1}% | {cell} |");
     }
 
-    private static void Steps(GanTrainer trainer, IGanDataset dataset, HealthMonitor monitor, Mode mode, int count, int evalEvery)
+    private static void Steps(GanTrainer trainer, IGanDataset dataset, HealthMonitor monitor, Mode mode, int count, int evalEvery, Evaluator? evaluator)
     {
         for (var i = 0; i < count; i++)
         {
@@ -69,6 +74,11 @@ internal static class HealthOverhead
             {
                 using var samples = trainer.GenerateSamples(2500, next);
                 monitor.LatestMixture = MixtureQuality.Evaluate(SampleWriter.ToPoints(samples), mixture.Modes, mixture.StandardDeviation);
+            }
+            else if (mode == Mode.Periodic && evalEvery > 0 && next % evalEvery == 0 && evaluator is not null)
+            {
+                using var samples = trainer.GenerateSamples(2500, next);
+                monitor.LatestImages = evaluator.Evaluate(samples);
             }
             monitor.Observe(report, 0);
         }

@@ -1,7 +1,7 @@
 using GanCluster.Bench;
 
 // dotnet run -c Release --project bench/GanCluster.Bench -- trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]
-//                                                        -- health-overhead [--rounds N]
+//                                                        -- health-overhead [--rounds N] [--threads N] [--evaluator FILE]
 //                                                        -- collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]
 //                                                        -- quality-summary [--dir DIR]
 string Option(string name, string fallback)
@@ -16,7 +16,7 @@ return args.FirstOrDefault() switch
         int.Parse(Option("--rounds", "7")),
         Option("--threads", "1,2").Split(',').Select(int.Parse).ToList(),
         Option("--models", "mlp,dcgan28,dcgan64").Split(',')),
-    "health-overhead" => HealthOverhead.Run(int.Parse(Option("--rounds", "7"))),
+    "health-overhead" => HealthOverhead.Run(int.Parse(Option("--rounds", "7")), int.Parse(Option("--threads", "2")), args.Contains("--evaluator") ? Option("--evaluator", "") : null),
     "quality-summary" => QualitySummary.Run(Option("--dir", "runs/quality")),
     "collapse-calibrate" => CollapseCalibration.Run(Option("--corpus", "runs/collapse-corpus"), Option("--calibration-seeds", "1,2").Split(',').Select(int.Parse).ToArray()),
     _ => Usage(),
@@ -25,7 +25,7 @@ return args.FirstOrDefault() switch
 static int Usage()
 {
     Console.Error.WriteLine("usage: GanCluster.Bench trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]");
-    Console.Error.WriteLine("       GanCluster.Bench health-overhead [--rounds N]");
+    Console.Error.WriteLine("       GanCluster.Bench health-overhead [--rounds N] [--threads N] [--evaluator FILE]");
     Console.Error.WriteLine("       GanCluster.Bench collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]");
     Console.Error.WriteLine("       GanCluster.Bench quality-summary [--dir DIR]");
     return 2;
