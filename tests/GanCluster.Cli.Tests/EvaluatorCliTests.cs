@@ -37,6 +37,16 @@ public sealed class EvaluatorCliTests
         foreach (var key in new[] { "precision", "recall", "density", "coverage" })
             Assert.True(metrics.GetProperty(key).GetDouble() >= 0, key);
         Assert.Equal(5, metrics.GetProperty("nearest_k").GetInt32());
+
+        // With the evaluator cached, training evaluates periodically and records the metrics and the verdict.
+        var periodic = CliProcess.Run(dir, "train", "spec.yaml", "--out", "run2", "--set", "health.eval_every=10", "--set", "health.eval_samples=50");
+        Assert.True(periodic.ExitCode == 0, periodic.ToString());
+        Assert.Contains("image metrics every 10 steps", periodic.Output);
+        var last = JsonDocument.Parse(File.ReadLines(Path.Combine(dir, "run2", "metrics.jsonl")).Last()).RootElement;
+        Assert.Equal(20, last.GetProperty("step").GetInt32());
+        Assert.InRange(last.GetProperty("classifier_score").GetDouble(), 1, 10);
+        Assert.True(last.TryGetProperty("fd_mnist-lenet", out _));
+        Assert.Contains(last.GetProperty("verdict").GetString(), new[] { "healthy", "collapsing", "collapsed" });
     }
 
     [Fact]
