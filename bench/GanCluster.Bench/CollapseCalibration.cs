@@ -133,7 +133,7 @@ internal static class CollapseCalibration
             float F(string key) => j.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetSingle() : float.NaN;
             var step = j.GetProperty("step").GetInt64();
             var report = new StepReport(step, F("d_loss"), F("g_loss"), F("d_real"), F("d_fake"), F("d_grad_norm"), F("g_grad_norm"), F("diversity_ratio"));
-            double? coverage = j.TryGetProperty("modes_covered", out var covered) ? covered.GetDouble() / j.GetProperty("modes").GetDouble() : null;
+            double? coverage = j.TryGetProperty("modes_reached", out var reached) ? reached.GetDouble() / j.GetProperty("modes").GetDouble() : null;
             lines.Add(new Line(step, report, coverage));
         }
         if (lines.Count == 0)

@@ -9,7 +9,10 @@ shift
 seeds=("$@")
 [ $# -eq 0 ] && seeds=(1 2 3 4)
 mkdir -p "$out"
-"$root/gancluster" --help > /dev/null   # build once before the parallel runs
+out="$(cd "$out" && pwd)"
+# One frozen build for the whole corpus: editing sources meanwhile never changes (or rebuilds under) a run.
+bash "$root/scripts/setup.sh" --quiet
+dotnet build "$root/src/GanCluster.Cli/GanCluster.Cli.csproj" -c Release -o "$out/bin" -nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary" > /dev/null
 jobs=()
 while IFS='|' read -r name example overrides; do
   [[ "$name" =~ ^[[:space:]]*(#|$) ]] && continue
@@ -24,7 +27,7 @@ printf '%s\n' "${jobs[@]}" | xargs -P 2 -I{} bash -c '
   [ -f "$dir/done" ] && exit 0
   rm -rf "$dir"
   # shellcheck disable=SC2086
-  "'"$root"'/gancluster" train "'"$root"'/examples/$example.yaml" --out "$dir" --threads 1 --steps 3000 \
+  dotnet "'"$out"'/bin/gancluster.dll" train "'"$root"'/examples/$example.yaml" --out "$dir" --threads 1 --steps 3000 \
     --set seed=$seed --set report_every=50 --set health.eval_every=250 --set checkpoint_every=0 --set sample_every=0 \
     --set name=$name $overrides > "$dir.log" 2>&1 || true
   touch "$dir/done"

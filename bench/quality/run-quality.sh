@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 if [ "${1:-}" = "--job" ]; then
   out="$2"; kind="$3"; seed="$4"
-  cli="$root/gancluster"
+  cli="$out/bin/gancluster"
   dir="$out/$kind-s$seed"
   [ -f "$dir/evaluate.json" ] && exit 0
   export GANCLUSTER_CACHE="$out/cache"
@@ -37,7 +37,9 @@ rows=("$@")
 [ ${#rows[@]} -eq 0 ] && rows=(mnist ring8 grid25 fashion faces)
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-"$root/gancluster" --help > /dev/null   # build once before the parallel jobs
+# One frozen build for every job: editing sources meanwhile never changes (or rebuilds under) a run.
+bash "$root/scripts/setup.sh" --quiet
+dotnet build "$root/src/GanCluster.Cli/GanCluster.Cli.csproj" -c Release -o "$out/bin" -nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary" > /dev/null
 for row in "${rows[@]}"; do
   case "$row" in
     ring8|grid25) for s in 1 2 3 4 5; do echo "$row $s"; done ;;

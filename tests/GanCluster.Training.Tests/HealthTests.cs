@@ -62,6 +62,7 @@ public sealed class MixtureQualityTests
         var q = MixtureQuality.Evaluate(Draw(ring, 2500), ring.Modes, ring.StandardDeviation);
         // A 2D Gaussian holds 1 − e^(−9/2) ≈ 98.9% of its mass within 3 sd: real data's ceiling.
         Assert.Equal(8, q.ModesCovered);
+        Assert.Equal(8, q.ModesReached);
         Assert.InRange(q.HighQualityFraction, 0.98, 0.995);
         Assert.True(q.ReverseKl < 0.01);
         using var grid = GaussianMixture.Grid25(1);
@@ -81,6 +82,7 @@ public sealed class MixtureQualityTests
             (points[i, 0], points[i, 1]) = (all[kept[i], 0], all[kept[i], 1]);
         var q = MixtureQuality.Evaluate(points, ring.Modes, ring.StandardDeviation);
         Assert.Equal(7, q.ModesCovered);
+        Assert.Equal(7, q.ModesReached);
         Assert.Equal(0, q.ModeHistogram[0]);
         Assert.InRange(q.ReverseKl!.Value, Math.Log(8.0 / 7) - 0.01, Math.Log(8.0 / 7) + 0.02);
     }
@@ -94,6 +96,7 @@ public sealed class MixtureQualityTests
             (points[i, 0], points[i, 1]) = (ring.Modes[3, 0], ring.Modes[3, 1]);
         var q = MixtureQuality.Evaluate(points, ring.Modes, ring.StandardDeviation);
         Assert.Equal(1, q.ModesCovered);
+        Assert.Equal(1, q.ModesReached);
         Assert.Equal(1.0, q.HighQualityFraction);
         Assert.Equal(Math.Log(8), q.ReverseKl!.Value, 9);
     }
@@ -108,6 +111,20 @@ public sealed class MixtureQualityTests
         var q = MixtureQuality.Evaluate(points, ring.Modes, ring.StandardDeviation);
         Assert.Equal((0, 0.0), (q.ModesCovered, q.HighQualityFraction));
         Assert.Null(q.ReverseKl);
+    }
+
+    [Fact]
+    public void Blurry_samples_reach_every_mode_without_covering_any()
+    {
+        // Every mode's samples spread 10× too wide: no high-quality sample, yet nothing has collapsed.
+        using var ring = GaussianMixture.Ring8(1);
+        var random = new Random(4);
+        var points = new float[2400, 2];
+        for (var i = 0; i < 2400; i++)
+            (points[i, 0], points[i, 1]) = (ring.Modes[i % 8, 0] + (float)(0.1 * (random.NextDouble() - 0.5)) + 0.05f, ring.Modes[i % 8, 1] + 0.05f);
+        var q = MixtureQuality.Evaluate(points, ring.Modes, ring.StandardDeviation);
+        Assert.Equal(0, q.ModesCovered);
+        Assert.Equal(8, q.ModesReached);
     }
 }
 

@@ -44,6 +44,7 @@ internal static class EvaluateCommand
                 var q = MixtureQuality.Evaluate(SampleWriter.ToPoints(generated), mixture.Modes, mixture.StandardDeviation);
                 metrics["modes"] = q.Modes;
                 metrics["modes_covered"] = q.ModesCovered;
+                metrics["modes_reached"] = q.ModesReached;
                 metrics["high_quality_fraction"] = q.HighQualityFraction;
                 metrics["reverse_kl"] = q.ReverseKl;
                 metrics["mode_histogram"] = q.ModeHistogram;

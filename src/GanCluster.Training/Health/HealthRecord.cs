@@ -20,8 +20,8 @@ public sealed record HealthRecord(
 {
     public bool Diverged => Verdict == CollapseVerdict.Diverged;
 
-    /// <summary>The latest evaluation's covered fraction of modes (mixtures) or classes (images), if any.</summary>
-    public double? Coverage => Mixture is { } m ? (double)m.ModesCovered / m.Modes
+    /// <summary>The latest evaluation's fraction of modes reached (mixtures) or classes covered (images), if any: the collapse measure.</summary>
+    public double? Coverage => Mixture is { } m ? (double)m.ModesReached / m.Modes
         : Images is { } i ? (double)i.Classes.ClassesCovered / i.Classes.Classes
         : null;
 }

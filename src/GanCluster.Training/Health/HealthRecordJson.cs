@@ -30,6 +30,7 @@ public static class HealthRecordJson
         {
             line["modes_covered"] = m.ModesCovered;
             line["modes"] = m.Modes;
+            line["modes_reached"] = m.ModesReached;
             line["high_quality_fraction"] = F(m.HighQualityFraction);
             line["reverse_kl"] = m.ReverseKl is { } kl ? F(kl) : null;
         }

@@ -35,6 +35,7 @@ public sealed class TrainingMeter : IDisposable
         PerNetwork("gancluster_loss_autocorrelation", "Autocorrelation of the network's loss at its dominant period",
             r => r.DiscriminatorLossOscillation.Autocorrelation, r => r.GeneratorLossOscillation.Autocorrelation);
         Gauge("gancluster_modes_covered", "Mixture modes that are the nearest mode of a high-quality sample", r => r.Mixture?.ModesCovered);
+        Gauge("gancluster_modes_reached", "Mixture modes that are the nearest mode of at least a tenth of their fair share of samples", r => r.Mixture?.ModesReached);
         Gauge("gancluster_modes", "Mixture modes in the true distribution", r => r.Mixture?.Modes);
         Gauge("gancluster_high_quality_fraction", "Fraction of samples within 3 sd of their nearest mode", r => r.Mixture?.HighQualityFraction);
         Gauge("gancluster_mode_reverse_kl", "Reverse KL of the high-quality samples' mode histogram against uniform", r => r.Mixture?.ReverseKl);
