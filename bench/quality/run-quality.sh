@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every row of the quality benchmark (bench/RESULTS.md), two jobs at a time with one thread each.
-#   bench/quality/run-quality.sh OUT [row...]      rows: ring8 grid25 mnist fashion faces (default: all)
+# Runs every row of the quality benchmark (bench/RESULTS.md), QUALITY_JOBS (default 2) jobs at a time, one thread each.
+#   bench/quality/run-quality.sh OUT [row...]      rows: ring8 grid25 mnist fashion faces (default: all), or ring8:3 for one seed
 # Needs ../shared/data (or edit dataset.path in the recipes). Each job leaves OUT/<job>/evaluate.json;
 # summarise with: dotnet bench/GanCluster.Bench/bin/Release/net10.0/GanCluster.Bench.dll quality-summary --dir OUT
 set -euo pipefail
@@ -42,7 +42,8 @@ bash "$root/scripts/setup.sh" --quiet
 dotnet build "$root/src/GanCluster.Cli/GanCluster.Cli.csproj" -c Release -o "$out/bin" -nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary" > /dev/null
 for row in "${rows[@]}"; do
   case "$row" in
+    *:*) echo "${row%%:*} ${row#*:}" ;;   # one seed of a row, e.g. ring8:3
     ring8|grid25) for s in 1 2 3 4 5; do echo "$row $s"; done ;;
     *) echo "$row 1" ;;
   esac
-done | xargs -P 2 -L 1 bash "$0" --job "$out"
+done | xargs -P "${QUALITY_JOBS:-2}" -L 1 bash "$0" --job "$out"
