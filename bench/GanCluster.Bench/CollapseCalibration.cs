@@ -7,17 +7,18 @@ namespace GanCluster.Bench;
 
 /// <summary>
 /// Calibrates the collapse verdict on a corpus of real runs (bench/collapse/run-corpus.sh).
-/// Ground truth comes from each run's own periodic evaluation: a run has collapsed at the first evaluation
-/// after warm-up that covers fewer than <see cref="CollapseThresholds.DefinitionCoverage"/> of the modes.
-/// The cheap-signal thresholds are searched on the calibration seeds and scored on the held-out seeds.
+/// Ground truth comes from each run's own periodic evaluation: a run has collapsed when its final evaluation
+/// reaches fewer than <see cref="CollapseThresholds.DefinitionCoverage"/> of the modes, and the collapse began
+/// at the first evaluation of that final stretch. The cheap-signal verdict is replayed report by report: it
+/// flags a run when its final verdict is at the level, and its detection step is the start of its final
+/// stretch at that level, so that early, transient alarms neither count nor hide.
+/// The thresholds are searched on the calibration seeds and scored on the held-out seeds.
 /// </summary>
 internal static class CollapseCalibration
 {
-    private const double WarmUpFraction = 0.2;
-
     private sealed record Line(long Step, StepReport Report, double? Coverage);
 
-    private sealed record CorpusRun(string Name, string Config, int Seed, IReadOnlyList<Line> Lines, long WarmUp, long? Onset, bool Diverged);
+    private sealed record CorpusRun(string Name, string Config, int Seed, IReadOnlyList<Line> Lines, long? Onset, bool Diverged);
 
     private sealed record Score(int TruePositives, int FalsePositives, int FalseNegatives, int TrueNegatives, IReadOnlyList<long> Delays)
     {
@@ -39,12 +40,13 @@ internal static class CollapseCalibration
         var heldOut = runs.Where(r => !calibrationSeeds.Contains(r.Seed) && !r.Diverged).ToList();
         Console.WriteLine($"corpus: {runs.Count} runs ({runs.Count(r => r.Onset is not null)} collapsed, {runs.Count(r => r.Diverged)} diverged); calibration seeds {string.Join(",", calibrationSeeds)}: {calibration.Count} runs, held out: {heldOut.Count} runs");
         Console.WriteLine();
-        Console.WriteLine("| run | steps | final modes | collapse onset (eval) |");
-        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine("| configuration | seed | final modes reached | collapsed since (eval step) | final diversity ratio | final D(x) − D(G(z)) |");
+        Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var r in runs)
         {
             var last = r.Lines.LastOrDefault(l => l.Coverage is not null);
-            Console.WriteLine($"| {r.Name} | {r.Lines[^1].Step} | {(last is null ? "-" : $"{last.Coverage:P0}")} | {(r.Diverged ? "diverged" : r.Onset?.ToString(CultureInfo.InvariantCulture) ?? "never")} |");
+            var report = r.Lines[^1].Report;
+            Console.WriteLine($"| {r.Config} | {r.Seed} | {(last is null ? "-" : $"{last.Coverage:P0}")} | {(r.Diverged ? "diverged" : r.Onset?.ToString(CultureInfo.InvariantCulture) ?? "-")} | {report.DiversityRatio:F3} | {report.DiscriminatorOnReal - report.DiscriminatorOnFake:F3} |");
         }
 
         // Grid search: the Collapsed rule first (F1), then the Collapsing warning above it (F2, recall-weighted).
@@ -98,12 +100,15 @@ internal static class CollapseCalibration
         var delays = new List<long>();
         foreach (var run in runs)
         {
-            var flagged = Replay(run, thresholds, withCoverage: false)
-                .FirstOrDefault(v => v.Step >= run.WarmUp && v.Verdict >= level && v.Verdict != CollapseVerdict.Diverged);
-            var positive = flagged.Step > 0;
+            var verdicts = Replay(run, thresholds, withCoverage: false).ToList();
+            bool AtLevel((long Step, CollapseVerdict Verdict) v) => v.Verdict >= level && v.Verdict != CollapseVerdict.Diverged;
+            var positive = AtLevel(verdicts[^1]);
+            var start = verdicts.Count;
+            while (start > 0 && AtLevel(verdicts[start - 1]))
+                start--;
             switch (positive, run.Onset is not null)
             {
-                case (true, true): tp++; delays.Add(flagged.Step - run.Onset!.Value); break;
+                case (true, true): tp++; delays.Add(verdicts[start].Step - run.Onset!.Value); break;
                 case (true, false): fp++; break;
                 case (false, true): fn++; break;
                 default: tn++; break;
@@ -138,10 +143,20 @@ internal static class CollapseCalibration
         }
         if (lines.Count == 0)
             return null;
-        var total = lines[^1].Step;
-        var warmUp = (long)(WarmUpFraction * total);
         var diverged = lines.Any(l => !l.Report.IsFinite);
-        var onset = lines.FirstOrDefault(l => l.Step >= warmUp && l.Coverage < CollapseThresholds.DefinitionCoverage)?.Step;
-        return new CorpusRun(name, name[..dash], int.Parse(name[(dash + 2)..], CultureInfo.InvariantCulture), lines, warmUp, onset, diverged);
+        if (!diverged && lines[^1].Step < FinishedSteps(directory))
+            return null; // Still running, or killed: not part of the corpus.
+        var evaluations = lines.Where(l => l.Coverage is not null).ToList();
+        long? onset = null;
+        for (var i = evaluations.Count - 1; i >= 0 && evaluations[i].Coverage < CollapseThresholds.DefinitionCoverage; i--)
+            onset = evaluations[i].Step;
+        return new CorpusRun(name, name[..dash], int.Parse(name[(dash + 2)..], CultureInfo.InvariantCulture), lines, onset, diverged);
+    }
+
+    /// <summary>The step count the run's spec asked for.</summary>
+    private static long FinishedSteps(string directory)
+    {
+        var spec = GanCluster.Training.Spec.RunSpecLoader.LoadFile(Path.Combine(directory, "spec.yaml"), []).Spec;
+        return spec.Steps;
     }
 }
