@@ -10,6 +10,8 @@ if [ "${1:-}" = "--job" ]; then
   cli="$out/bin/gancluster"
   dir="$out/$kind-s$seed"
   [ -f "$dir/evaluate.json" ] && exit 0
+  exec 9> "$dir.lock"
+  flock -n 9 || exit 0   # another queue is running this job
   export GANCLUSTER_CACHE="$out/cache"
   case "$kind" in
     ring8|grid25) samples=2500 ;;
