@@ -53,7 +53,8 @@ internal static class QualitySummary
     {
         using var evaluator = Evaluator.Load(evaluatorFile);
         var info = evaluator.Info;
-        Row($"{kind}: real test images (ceiling), test accuracy {info.TestAccuracy:P2}", info.Ceiling);
+        if (info.Ceiling is { } ceiling)
+            Row($"{kind}: real test images (ceiling), test accuracy {info.TestAccuracy:P2}", ceiling);
         using var generator = new Generator(1);
         using var noise = rand([samples, info.Channels, info.ImageSize, info.ImageSize], generator: generator).mul_(2).sub_(1);
         Row($"{kind}: uniform noise (baseline)", evaluator.Evaluate(noise));

@@ -66,7 +66,7 @@ public sealed class EvaluatorTests
         using var evaluator = Fit(data, new EvaluatorTrainingOptions(Epochs: 2, Threads: 2, TrainLimit: 20_000, ReferenceCount: 5_000), mnist);
         Assert.True(evaluator.Info.TestAccuracy >= 0.97, $"test accuracy {evaluator.Info.TestAccuracy:P2}");
 
-        var ceiling = evaluator.Info.Ceiling;
+        var ceiling = evaluator.Info.Ceiling!;
         Assert.Equal(10, ceiling.Classes.ClassesCovered);
         Assert.True(ceiling.Classes.ClassifierScore >= 9.0, $"classifier score of real test digits {ceiling.Classes.ClassifierScore:F3}");
         Assert.True(ceiling.Classes.LabelEntropy >= 0.99 * Math.Log(10));

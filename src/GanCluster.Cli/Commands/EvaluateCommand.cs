@@ -71,8 +71,8 @@ internal static class EvaluateCommand
                 metrics["density"] = q.Neighbourhood.Density;
                 metrics["coverage"] = q.Neighbourhood.Coverage;
                 metrics["nearest_k"] = q.Neighbourhood.NearestK;
-                metrics["ceiling_classifier_score"] = evaluator.Info.Ceiling.Classes.ClassifierScore;
-                metrics["ceiling_" + q.FrechetDistanceName] = evaluator.Info.Ceiling.FrechetDistance;
+                metrics["ceiling_classifier_score"] = evaluator.Info.Ceiling?.Classes.ClassifierScore;
+                metrics["ceiling_" + q.FrechetDistanceName] = evaluator.Info.Ceiling?.FrechetDistance;
             }
             if (parsed.GetValue(output) == "json")
             {

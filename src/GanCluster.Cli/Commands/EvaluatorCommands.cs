@@ -109,7 +109,7 @@ internal static class EvaluatorCommands
                     continue;
                 }
                 table.AddRow(info.Name, info.Extractor, Markup.Escape(info.DatasetPath), info.TestAccuracy.ToString("P2", CultureInfo.InvariantCulture),
-                    info.Ceiling.Classes.ClassifierScore.ToString("F3", CultureInfo.InvariantCulture), info.WeightsSha256[..16] + "…");
+                    info.Ceiling?.Classes.ClassifierScore.ToString("F3", CultureInfo.InvariantCulture) ?? "-", info.WeightsSha256[..16] + "…");
             }
             console.Write(table);
             return ExitCodes.Success;
@@ -120,7 +120,8 @@ internal static class EvaluatorCommands
     /// <summary>Real held-out images scored against the training reference: the best a generator can hope for.</summary>
     private static void WriteCeiling(IAnsiConsole console, EvaluatorInfo info)
     {
-        var c = info.Ceiling;
+        if (info.Ceiling is not { } c)
+            return;
         var table = new Table().AddColumns("real test images vs training set", "value");
         table.AddRow("classes covered", $"{c.Classes.ClassesCovered}/{c.Classes.Classes}");
         table.AddRow("label entropy", $"{c.Classes.LabelEntropy:F4} (max {c.Classes.MaxLabelEntropy:F4})");

@@ -21,11 +21,8 @@ public sealed class Evaluator : IDisposable
     private readonly Tensor _referenceMean;
     private readonly Tensor _referenceCovariance;
 
-    private readonly bool _ownsNetwork;
-
-    internal Evaluator(EvaluatorInfo info, EvaluatorNetwork network, Tensor referenceFeatures, Tensor referenceMean, Tensor referenceCovariance, bool ownsNetwork = true)
+    internal Evaluator(EvaluatorInfo info, EvaluatorNetwork network, Tensor referenceFeatures, Tensor referenceMean, Tensor referenceCovariance)
     {
-        _ownsNetwork = ownsNetwork;
         Info = info;
         _network = network;
         _network.eval();
@@ -45,6 +42,12 @@ public sealed class Evaluator : IDisposable
     {
         if (images.dim() != 4 || !images.shape[1..].SequenceEqual(SampleShape))
             throw new EvaluatorException($"evaluator '{Info.Name}' judges [{string.Join(", ", SampleShape)}] images, found [{string.Join(", ", images.shape[1..])}]");
+        return Embed(_network, images, Info.FeatureScale);
+    }
+
+    /// <summary>Runs a network in eval mode over images in batches: scaled features and logits.</summary>
+    internal static (Tensor Features, Tensor Logits) Embed(EvaluatorNetwork network, Tensor images, double featureScale)
+    {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var features = new List<Tensor>();
@@ -52,8 +55,8 @@ public sealed class Evaluator : IDisposable
         var onCpu = images.device_type == DeviceType.CPU ? images : images.cpu();
         foreach (var chunk in onCpu.to_type(ScalarType.Float32).split(BatchSize))
         {
-            var (f, l) = _network.FeaturesAndLogits(chunk);
-            features.Add(f.mul_(Info.FeatureScale));
+            var (f, l) = network.FeaturesAndLogits(chunk);
+            features.Add(f.mul_(featureScale));
             logits.Add(l);
         }
         return (cat(features, 0).MoveToOuterDisposeScope(), cat(logits, 0).MoveToOuterDisposeScope());
@@ -111,8 +114,7 @@ public sealed class Evaluator : IDisposable
 
     public void Dispose()
     {
-        if (_ownsNetwork)
-            _network.Dispose();
+        _network.Dispose();
         _referenceFeatures.Dispose();
         _referenceMean.Dispose();
         _referenceCovariance.Dispose();

@@ -2,7 +2,8 @@ namespace GanCluster.Training.Evaluation;
 
 /// <summary>
 /// What an evaluator file says about itself: the data it was fitted to, how it was trained, its test
-/// accuracy, the checksum of its weights, and the ceiling its metrics reach on real held-out images.
+/// accuracy, the checksum of its weights, and the ceiling its metrics reach on real held-out images
+/// (null only while the evaluator is being built).
 /// <see cref="FeatureScale"/> multiplies the network's raw features so that the training set's mean
 /// squared feature is 1: KID's cubic kernel (x·y/d + 1)³ then sees values of order 1, as with Inception features.
 /// </summary>
@@ -24,5 +25,5 @@ public sealed record EvaluatorInfo(
     string WeightsSha256,
     double FeatureScale,
     double TrainSeconds,
-    ImageQuality Ceiling,
+    ImageQuality? Ceiling,
     DateTimeOffset CreatedUtc);

@@ -35,53 +35,61 @@ public static class EvaluatorTraining
         using var trainLabels = data.TrainLabels.narrow(0, 0, used);
         using var trainPixels = data.TrainImages.narrow(0, 0, used);
         using var trainImages = TensorDataset.ToUnitRange(trainPixels, CPU);
-        using (var optimizer = optim.Adam(network.parameters(), options.LearningRate))
+        Fit(network, trainImages, trainLabels, options, progress, cancellation);
+        network.eval();
+        var (features, logits) = Evaluator.Embed(network, trainImages, featureScale: 1);
+        logits.Dispose();
+        // Scale features so the training set's mean squared feature is 1 (see EvaluatorInfo.FeatureScale).
+        var scale = 1 / Math.Sqrt(features.square().mean().ToDouble());
+        features.mul_(scale);
+        var (mean, covariance) = FrechetDistance.Moments(features);
+        using var subsetGenerator = new Generator((ulong)SeedMixer.Mix(options.Seed, (long)RandomStream.EvaluatorReferenceSubset, 0));
+        using var subsetOrder = randperm(features.shape[0], generator: subsetGenerator);
+        using var subsetIndex = subsetOrder.narrow(0, 0, Math.Min(options.ReferenceCount, features.shape[0]));
+        var reference = features.index_select(0, subsetIndex);
+        features.Dispose();
+        var info = new EvaluatorInfo(name, extractor, datasetKind, datasetPath, imageSize, channels, data.Fingerprint(), data.ClassNames,
+            (int)used, (int)data.TestImages.shape[0], TestAccuracy: double.NaN, options.Epochs, options.Seed, options.Threads,
+            WeightsChecksum(network), scale, TrainSeconds: 0, Ceiling: null, CreatedUtc: default);
+        var evaluator = new Evaluator(info, network, reference, mean, covariance);
+        using var testImages = TensorDataset.ToUnitRange(data.TestImages, CPU);
+        evaluator.Info = info with
         {
-            var n = trainImages.shape[0];
-            var batches = (n + options.BatchSize - 1) / options.BatchSize;
-            network.train();
-            for (var epoch = 1; epoch <= options.Epochs; epoch++)
+            TestAccuracy = Accuracy(evaluator, testImages, data.TestLabels),
+            Ceiling = evaluator.Evaluate(testImages),
+            TrainSeconds = clock.Elapsed.TotalSeconds,
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+        return evaluator;
+    }
+
+    /// <summary>Adam on cross-entropy; a seeded permutation per epoch; the last epoch at a tenth of the rate.</summary>
+    private static void Fit(EvaluatorNetwork network, Tensor trainImages, Tensor trainLabels, EvaluatorTrainingOptions options, IProgress<EvaluatorProgress>? progress, CancellationToken cancellation)
+    {
+        using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+        var n = trainImages.shape[0];
+        var batches = (n + options.BatchSize - 1) / options.BatchSize;
+        network.train();
+        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            if (epoch == options.Epochs && options.Epochs > 1)
+                foreach (var group in optimizer.ParamGroups)
+                    group.LearningRate = options.LearningRate / 10;
+            using var generator = new Generator((ulong)SeedMixer.Mix(options.Seed, (long)RandomStream.EvaluatorEpochPermutation, epoch));
+            using var order = randperm(n, generator: generator);
+            for (long b = 0; b < batches; b++)
             {
-                if (epoch == options.Epochs && options.Epochs > 1)
-                    foreach (var group in optimizer.ParamGroups)
-                        group.LearningRate = options.LearningRate / 10;
-                using var generator = new Generator((ulong)SeedMixer.Mix(options.Seed, (long)RandomStream.EvaluatorEpochPermutation, epoch));
-                using var order = randperm(n, generator: generator);
-                for (long b = 0; b < batches; b++)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    var index = order.narrow(0, b * options.BatchSize, Math.Min(options.BatchSize, n - b * options.BatchSize));
-                    var loss = nn.functional.cross_entropy(network.forward(trainImages.index_select(0, index)), trainLabels.index_select(0, index));
-                    optimizer.zero_grad();
-                    loss.backward();
-                    optimizer.step();
-                    if (progress is not null && (b % 50 == 0 || b == batches - 1))
-                        progress.Report(new EvaluatorProgress(epoch, options.Epochs, b + 1, batches, loss.ToDouble()));
-                }
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var index = order.narrow(0, b * options.BatchSize, Math.Min(options.BatchSize, n - b * options.BatchSize));
+                var loss = nn.functional.cross_entropy(network.forward(trainImages.index_select(0, index)), trainLabels.index_select(0, index));
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                if (progress is not null && (b % 50 == 0 || b == batches - 1))
+                    progress.Report(new EvaluatorProgress(epoch, options.Epochs, b + 1, batches, loss.ToDouble()));
             }
         }
-        network.eval();
-        var evaluator = BuildReference(network, trainImages, options);
-        using var testImages = TensorDataset.ToUnitRange(data.TestImages, CPU);
-        var accuracy = Accuracy(evaluator, testImages, data.TestLabels);
-        var placeholder = evaluator.Info;
-        evaluator.Info = placeholder with
-        {
-            Name = name,
-            Extractor = extractor,
-            DatasetKind = datasetKind,
-            DatasetPath = datasetPath,
-            DataFingerprint = data.Fingerprint(),
-            ClassNames = data.ClassNames,
-            TrainSamples = (int)used,
-            TestSamples = (int)data.TestImages.shape[0],
-            TestAccuracy = accuracy,
-            WeightsSha256 = WeightsChecksum(network),
-        };
-        var ceiling = evaluator.Evaluate(testImages);
-        evaluator.Info = evaluator.Info with { Ceiling = ceiling, TrainSeconds = clock.Elapsed.TotalSeconds, CreatedUtc = DateTimeOffset.UtcNow };
-        return evaluator;
     }
 
     /// <summary>SHA-256 over the state dict's tensors in order: equal for bitwise-equal weights.</summary>
@@ -94,25 +102,6 @@ public static class EvaluatorTraining
             sha.AppendData(contiguous.bytes);
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
-    private static Evaluator BuildReference(EvaluatorNetwork network, Tensor trainImages, EvaluatorTrainingOptions options)
-    {
-        var shape = trainImages.shape;
-        var info = new EvaluatorInfo("", "", "", "", (int)shape[2], (int)shape[1], "", [], 0, 0, 0, options.Epochs, options.Seed, options.Threads, "", 1.0, 0, null!, default);
-        // Embed through a provisional evaluator with no reference yet, then keep its features as the reference.
-        using var provisional = new Evaluator(info, network, empty(0, EvaluatorNetwork.FeatureDim), empty(EvaluatorNetwork.FeatureDim), empty(EvaluatorNetwork.FeatureDim, EvaluatorNetwork.FeatureDim), ownsNetwork: false);
-        var (features, logits) = provisional.Embed(trainImages);
-        logits.Dispose();
-        var scale = 1 / Math.Sqrt(features.square().mean().ToDouble());
-        features.mul_(scale);
-        var (mean, covariance) = FrechetDistance.Moments(features);
-        using var generator = new Generator((ulong)SeedMixer.Mix(options.Seed, (long)RandomStream.EvaluatorReferenceSubset, 0));
-        using var order = randperm(features.shape[0], generator: generator);
-        using var subsetIndex = order.narrow(0, 0, Math.Min(options.ReferenceCount, features.shape[0]));
-        var subset = features.index_select(0, subsetIndex);
-        features.Dispose();
-        return new Evaluator(info with { FeatureScale = scale }, network, subset, mean, covariance);
     }
 
     private static double Accuracy(Evaluator evaluator, Tensor images, Tensor labels)
