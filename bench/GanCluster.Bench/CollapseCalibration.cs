@@ -20,7 +20,7 @@ internal static class CollapseCalibration
 
     private sealed record CorpusRun(string Name, string Config, int Seed, IReadOnlyList<Line> Lines, long? Onset, bool Diverged);
 
-    private sealed record Score(int TruePositives, int FalsePositives, int FalseNegatives, int TrueNegatives, IReadOnlyList<long> Delays)
+    private sealed record Score(int TruePositives, int FalsePositives, int FalseNegatives, int TrueNegatives, IReadOnlyList<long> Delays, IReadOnlyList<string> Errors)
     {
         public double Precision => TruePositives + FalsePositives == 0 ? 1 : (double)TruePositives / (TruePositives + FalsePositives);
         public double Recall => TruePositives + FalseNegatives == 0 ? 1 : (double)TruePositives / (TruePositives + FalseNegatives);
@@ -71,17 +71,17 @@ internal static class CollapseCalibration
         Console.WriteLine();
         Console.WriteLine($"chosen: CollapsedDiversity {warning.CollapsedDiversity:F2}, CollapsingDiversity {warning.CollapsingDiversity:F2}, SaturatedGap {(warning.SaturatedGap > 1 ? "off" : warning.SaturatedGap.ToString("F2", CultureInfo.InvariantCulture))}, Persistence {warning.Persistence}");
         Console.WriteLine();
-        Console.WriteLine("| verdict rule | runs | TP | FP | FN | TN | precision | recall | detection delay, steps (negative = before the evaluation) |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| verdict rule | runs | TP | FP | FN | TN | precision | recall | detection delay, steps (negative = before the evaluation) | errors |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (label, set) in new[] { ("calibration", calibration), ("held out", heldOut) })
             foreach (var (rule, level) in new[] { ("Collapsed (cheap signals)", CollapseVerdict.Collapsed), ("Collapsing or worse (cheap signals)", CollapseVerdict.Collapsing) })
             {
                 var s = Evaluate(set, warning, level);
-                Console.WriteLine($"| {rule}, {label} | {set.Count} | {s.TruePositives} | {s.FalsePositives} | {s.FalseNegatives} | {s.TrueNegatives} | {s.Precision:F3} | {s.Recall:F3} | {s.Delay} |");
+                Console.WriteLine($"| {rule}, {label} | {set.Count} | {s.TruePositives} | {s.FalsePositives} | {s.FalseNegatives} | {s.TrueNegatives} | {s.Precision:F3} | {s.Recall:F3} | {s.Delay} | {string.Join("; ", s.Errors)} |");
             }
         var diverged = runs.Where(r => r.Diverged).ToList();
         var divergedFlagged = diverged.Count(r => Replay(r, warning, withCoverage: false).Any(v => v.Verdict == CollapseVerdict.Diverged));
-        Console.WriteLine($"| Diverged | {diverged.Count} | {divergedFlagged} | 0 | {diverged.Count - divergedFlagged} | - | - | - | at the first non-finite report |");
+        Console.WriteLine($"| Diverged | {diverged.Count} | {divergedFlagged} | 0 | {diverged.Count - divergedFlagged} | - | - | - | at the first non-finite report | |");
         return 0;
     }
 
@@ -98,6 +98,7 @@ internal static class CollapseCalibration
     {
         int tp = 0, fp = 0, fn = 0, tn = 0;
         var delays = new List<long>();
+        var errors = new List<string>();
         foreach (var run in runs)
         {
             var verdicts = Replay(run, thresholds, withCoverage: false).ToList();
@@ -109,12 +110,12 @@ internal static class CollapseCalibration
             switch (positive, run.Onset is not null)
             {
                 case (true, true): tp++; delays.Add(verdicts[start].Step - run.Onset!.Value); break;
-                case (true, false): fp++; break;
-                case (false, true): fn++; break;
+                case (true, false): fp++; errors.Add($"false alarm {run.Name}"); break;
+                case (false, true): fn++; errors.Add($"missed {run.Name}"); break;
                 default: tn++; break;
             }
         }
-        return new Score(tp, fp, fn, tn, delays);
+        return new Score(tp, fp, fn, tn, delays, errors);
     }
 
     private static IEnumerable<(long Step, CollapseVerdict Verdict)> Replay(CorpusRun run, CollapseThresholds thresholds, bool withCoverage)
