@@ -1,3 +1,5 @@
+using GanCluster.Training.Evaluation;
+
 namespace GanCluster.Training.Health;
 
 /// <summary>The flat JSON line of metrics.jsonl for one health record (non-finite values become null).</summary>
@@ -35,18 +37,23 @@ public static class HealthRecordJson
             line["reverse_kl"] = m.ReverseKl is { } kl ? F(kl) : null;
         }
         if (r.Images is { } i)
-        {
-            line["classes_covered"] = i.Classes.ClassesCovered;
-            line["classes"] = i.Classes.Classes;
-            line["label_entropy"] = F(i.Classes.LabelEntropy);
-            line["classifier_score"] = F(i.Classes.ClassifierScore);
-            line[i.FrechetDistanceName] = F(i.FrechetDistance);
-            line["kid"] = F(i.Kid);
-            line["precision"] = F(i.Neighbourhood.Precision);
-            line["recall"] = F(i.Neighbourhood.Recall);
-            line["density"] = F(i.Neighbourhood.Density);
-            line["coverage"] = F(i.Neighbourhood.Coverage);
-        }
+            AddImageQuality(line, i);
         return line;
+    }
+
+    /// <summary>The image metrics under their JSON names; <c>evaluate --output json</c> uses the same names.</summary>
+    public static void AddImageQuality(IDictionary<string, object?> line, ImageQuality i)
+    {
+        static double? F(double v) => double.IsFinite(v) ? Math.Round(v, 6) : null;
+        line["classes_covered"] = i.Classes.ClassesCovered;
+        line["classes"] = i.Classes.Classes;
+        line["label_entropy"] = F(i.Classes.LabelEntropy);
+        line["classifier_score"] = F(i.Classes.ClassifierScore);
+        line[i.FrechetDistanceName] = F(i.FrechetDistance);
+        line["kid"] = F(i.Kid);
+        line["precision"] = F(i.Neighbourhood.Precision);
+        line["recall"] = F(i.Neighbourhood.Recall);
+        line["density"] = F(i.Neighbourhood.Density);
+        line["coverage"] = F(i.Neighbourhood.Coverage);
     }
 }
