@@ -13,4 +13,5 @@ public enum RandomStream
     GradientPenalty = 8,
     EvaluatorEpochPermutation = 9,
     EvaluatorReferenceSubset = 10,
+    DiscriminatorDropout = 11,
 }

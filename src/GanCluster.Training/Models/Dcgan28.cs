@@ -26,16 +26,17 @@ internal sealed class Dcgan28Generator : Module<Tensor, Tensor>
     public override Tensor forward(Tensor z) => _net.forward(z);
 }
 
-/// <summary>The Keras-style 28×28 DCGAN discriminator: Conv 64 k5 s2, LeakyReLU 0.2, Dropout 0.4 → Conv 128 → Dense.</summary>
+/// <summary>The Keras-style 28×28 DCGAN discriminator: Conv 64 k5 s2, LeakyReLU 0.2, Dropout 0.4 → Conv 128 → Dense.
+/// Dropout masks come from the run's <see cref="DropoutContext"/>, so they do not depend on the world size.</summary>
 internal sealed class Dcgan28Discriminator : Module<Tensor, Tensor>
 {
     private readonly Sequential _net;
 
-    public Dcgan28Discriminator(int channels) : base(nameof(Dcgan28Discriminator))
+    public Dcgan28Discriminator(int channels, DropoutContext dropout) : base(nameof(Dcgan28Discriminator))
     {
         _net = Sequential(
-            Conv2d(channels, 64, kernel_size: 5, stride: 2, padding: 2), LeakyReLU(0.2), Dropout(0.4),
-            Conv2d(64, 128, kernel_size: 5, stride: 2, padding: 2), LeakyReLU(0.2), Dropout(0.4),
+            Conv2d(channels, 64, kernel_size: 5, stride: 2, padding: 2), LeakyReLU(0.2), new SeededDropout(0.4, 0, dropout),
+            Conv2d(64, 128, kernel_size: 5, stride: 2, padding: 2), LeakyReLU(0.2), new SeededDropout(0.4, 1, dropout),
             Flatten(),
             Linear(128 * 7 * 7, 1));
         RegisterComponents();

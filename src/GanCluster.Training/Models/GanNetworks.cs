@@ -11,13 +11,16 @@ public enum LatentPrior
 }
 
 /// <summary>A generator and discriminator built for one sample shape, plus what is needed to feed G.</summary>
-public sealed class GanNetworks(nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator, int latentDim, LatentPrior prior, long[] sampleShape)
-    : IDisposable
+public sealed class GanNetworks(nn.Module<Tensor, Tensor> generator, nn.Module<Tensor, Tensor> discriminator, int latentDim, LatentPrior prior, long[] sampleShape,
+    DropoutContext dropout) : IDisposable
 {
     public nn.Module<Tensor, Tensor> Generator { get; } = generator;
     public nn.Module<Tensor, Tensor> Discriminator { get; } = discriminator;
     public int LatentDim { get; } = latentDim;
     public LatentPrior Prior { get; } = prior;
+
+    /// <summary>Positions D's dropout masks; the trainer sets it before each training forward pass of D.</summary>
+    public DropoutContext Dropout { get; } = dropout;
 
     /// <summary>Shape of one sample without the batch dimension: [C, H, W] for images, [2] for points.</summary>
     public long[] SampleShape { get; } = sampleShape;
@@ -28,5 +31,6 @@ public sealed class GanNetworks(nn.Module<Tensor, Tensor> generator, nn.Module<T
     {
         Generator.Dispose();
         Discriminator.Dispose();
+        Dropout.Dispose();
     }
 }

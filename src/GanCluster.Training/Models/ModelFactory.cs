@@ -8,10 +8,11 @@ public static class ModelFactory
 {
     public static GanNetworks Create(ModelSpec model, long[] sampleShape)
     {
+        var dropout = new DropoutContext();
         var generator = CreateGenerator(model, sampleShape);
-        var discriminator = CreateDiscriminator(model, sampleShape);
+        var discriminator = CreateDiscriminator(model, sampleShape, dropout);
         var prior = model.Name == "vanilla" ? LatentPrior.Uniform : LatentPrior.Normal;
-        return new GanNetworks(generator, discriminator, model.LatentDim, prior, sampleShape);
+        return new GanNetworks(generator, discriminator, model.LatentDim, prior, sampleShape, dropout);
     }
 
     public static nn.Module<Tensor, Tensor> CreateGenerator(ModelSpec model, long[] sampleShape) => model.Name switch
@@ -24,11 +25,11 @@ public static class ModelFactory
         _ => throw new ArgumentOutOfRangeException(nameof(model), model.Name, "unknown model"),
     };
 
-    public static nn.Module<Tensor, Tensor> CreateDiscriminator(ModelSpec model, long[] sampleShape) => model.Name switch
+    public static nn.Module<Tensor, Tensor> CreateDiscriminator(ModelSpec model, long[] sampleShape, DropoutContext dropout) => model.Name switch
     {
         "mlp" => new MlpDiscriminator(Features(sampleShape), model.Hidden),
         "vanilla" => new VanillaDiscriminator(Features(sampleShape), model.Hidden),
-        "dcgan28" => new Dcgan28Discriminator((int)sampleShape[0]),
+        "dcgan28" => new Dcgan28Discriminator((int)sampleShape[0], dropout),
         "dcgan64" => new Dcgan64Discriminator(model.Hidden, (int)sampleShape[0]),
         "toy" => new ToyDiscriminator(model.Hidden, model.Layers),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model.Name, "unknown model"),

@@ -17,6 +17,13 @@ public sealed record RunSpec
     public required OptimizerSpec DiscriminatorOptimizer { get; init; }
     public EmaSpec? Ema { get; init; }
     public required int DiscriminatorStepsPerGeneratorStep { get; init; }
+
+    /// <summary>
+    /// Each rank's shard is processed in this many micro-batches whose gradients are accumulated before a step
+    /// (gradient accumulation). Rows, noise and BatchNorm statistics per micro-batch are exactly those of a
+    /// run with <c>world size × micro_batches</c> ranks, so one process can emulate a data-parallel run.
+    /// </summary>
+    public int MicroBatches { get; init; } = 1;
     public required int ReportEvery { get; init; }
     public required int CheckpointEvery { get; init; }
     public required int KeepCheckpoints { get; init; }

@@ -120,6 +120,7 @@ public static class RunSpecLoader
             DiscriminatorOptimizer = BindOptimizer(optimizers.Section("d"), defaults.Optimizer),
             Ema = f.Has("ema") ? BindEma(f.Section("ema")) : null,
             DiscriminatorStepsPerGeneratorStep = f.Int("d_steps", 1, 100, 1),
+            MicroBatches = f.Int("micro_batches", 1, 4096, 1),
             ReportEvery = f.Int("report_every", 1, 1_000_000, 50),
             CheckpointEvery = f.Int("checkpoint_every", 0, 100_000_000, 0),
             KeepCheckpoints = f.Int("keep_checkpoints", 1, 10_000, 3),
@@ -129,6 +130,8 @@ public static class RunSpecLoader
         };
         optimizers.RejectUnknown();
         f.RejectUnknown();
+        if (spec.BatchSize % spec.MicroBatches != 0)
+            throw f.Error("micro_batches", $"a divisor of batch_size ({spec.BatchSize})", spec.MicroBatches.ToString(CultureInfo.InvariantCulture));
         return spec;
     }
 

@@ -20,6 +20,7 @@ public sealed class GanTrainer : IDisposable
     private readonly RunSpec _spec;
     private readonly IGanDataset _dataset;
     private readonly ShardSlice _shard;
+    private readonly ShardSlice[] _micro;
     private readonly GanLoss _loss;
     private readonly LabelPolicy _labels;
     private readonly Generator _random = new(0);
@@ -30,6 +31,11 @@ public sealed class GanTrainer : IDisposable
         _spec = spec;
         _dataset = dataset;
         _shard = shard;
+        if (spec.BatchSize % (shard.WorldSize * spec.MicroBatches) != 0)
+            throw new ArgumentException($"the batch of {spec.BatchSize} does not divide into {shard.WorldSize} ranks × {spec.MicroBatches} micro-batches");
+        _micro = Enumerable.Range(0, spec.MicroBatches)
+            .Select(m => new ShardSlice(shard.Rank * spec.MicroBatches + m, shard.WorldSize * spec.MicroBatches, shard.GlobalBatch))
+            .ToArray();
         Device = DeviceSelector.Select(spec.Device);
         if (spec.Threads > 0)
             set_num_threads(spec.Threads);
@@ -64,70 +70,101 @@ public sealed class GanTrainer : IDisposable
     /// <summary>The next global batch index the sampler will draw.</summary>
     public long DataCursor => Step * _spec.DiscriminatorStepsPerGeneratorStep;
 
+    /// <summary>The peers of a data-parallel run; null for a single process.</summary>
+    public IDataParallelSync? Sync { get; set; }
+
     /// <summary>Runs one G step and its D steps; reads scalars from the device only when <paramref name="report"/> is set.</summary>
     public StepReport? TrainStep(bool report)
     {
         using var scope = NewDisposeScope();
         var g = Networks.Generator;
         var d = Networks.Discriminator;
-        Tensor fake = null!, lossD = null!, realLogits = null!, fakeLogits = null!, lastReal = null!, gradNormD = null!;
-        Tensor? fakeNoise = null;
+        var micro = _micro.Length;
+        var fakes = new Tensor[micro];
+        var fakeNoises = new Tensor?[micro];
+        var reals = new Tensor[micro];
+        Tensor lossD = null!, onReal = null!, onFake = null!, gradNormD = null!;
 
         for (var k = 0; k < _spec.DiscriminatorStepsPerGeneratorStep; k++)
         {
             var batch = DataCursor + k;
             var last = k == _spec.DiscriminatorStepsPerGeneratorStep - 1;
-            var real = _dataset.Batch(batch, _shard, Device);
-            var z = Latent(RandomStream.DiscriminatorNoise, batch);
-            Tensor generated;
-            using (var _ = last ? null : no_grad())
-                generated = g.forward(z);
-
-            var realInput = _labels.InstanceNoise(Step, batch, 0, _shard, _dataset.SampleShape, Device, _random) is { } rn ? real + rn : real;
-            fakeNoise = _labels.InstanceNoise(Step, batch, 1, _shard, _dataset.SampleShape, Device, _random);
-            var fakeInput = fakeNoise is null ? generated.detach() : generated.detach() + fakeNoise;
-            if (_spec.Loss.R1Gamma > 0)
-                realInput = realInput.detach().requires_grad_(true);
-
             DiscriminatorOptimizer.zero_grad();
-            realLogits = d.forward(realInput);
-            fakeLogits = d.forward(fakeInput);
-            var (realTargets, fakeTargets) = _labels.Targets(batch, _shard, Device, _random);
-            lossD = _loss.Discriminator(realLogits, fakeLogits, realTargets, fakeTargets);
-            if (_spec.Loss.GradientPenaltyWeight > 0)
+            lossD = zeros(1, device: Device);
+            onReal = zeros(1, device: Device);
+            onFake = zeros(1, device: Device);
+            for (var m = 0; m < micro; m++)
             {
-                _random.manual_seed(SeedMixer.Mix(_spec.Seed, (long)RandomStream.GradientPenalty, batch));
-                var mixing = rand([_shard.GlobalBatch], generator: _random).narrow(0, _shard.Start, _shard.Length).to(Device);
-                lossD = lossD + GradientPenalties.Wasserstein(d, real, generated, mixing, _spec.Loss.GradientPenaltyWeight);
+                var shard = _micro[m];
+                var real = _dataset.Batch(batch, shard, Device);
+                var z = Latent(RandomStream.DiscriminatorNoise, batch, shard);
+                Tensor generated;
+                using (var _ = last ? null : no_grad())
+                    generated = g.forward(z);
+
+                var realInput = _labels.InstanceNoise(Step, batch, 0, shard, _dataset.SampleShape, Device, _random) is { } rn ? real + rn : real;
+                var fakeNoise = _labels.InstanceNoise(Step, batch, 1, shard, _dataset.SampleShape, Device, _random);
+                var fakeInput = fakeNoise is null ? generated.detach() : generated.detach() + fakeNoise;
+                if (_spec.Loss.R1Gamma > 0)
+                    realInput = realInput.detach().requires_grad_(true);
+
+                Networks.Dropout.Begin(_spec.Seed, batch, DropoutPass.Real, shard);
+                var realLogits = d.forward(realInput);
+                Networks.Dropout.Begin(_spec.Seed, batch, DropoutPass.Fake, shard);
+                var fakeLogits = d.forward(fakeInput);
+                var (realTargets, fakeTargets) = _labels.Targets(batch, shard, Device, _random);
+                var loss = _loss.Discriminator(realLogits, fakeLogits, realTargets, fakeTargets);
+                if (_spec.Loss.GradientPenaltyWeight > 0)
+                {
+                    _random.manual_seed(SeedMixer.Mix(_spec.Seed, (long)RandomStream.GradientPenalty, batch));
+                    var mixing = rand([shard.GlobalBatch], generator: _random).narrow(0, shard.Start, shard.Length).to(Device);
+                    Networks.Dropout.Begin(_spec.Seed, batch, DropoutPass.GradientPenalty, shard);
+                    loss = loss + GradientPenalties.Wasserstein(d, real, generated, mixing, _spec.Loss.GradientPenaltyWeight);
+                }
+                if (_spec.Loss.R1Gamma > 0)
+                    loss = loss + GradientPenalties.R1(realLogits, realInput, _spec.Loss.R1Gamma);
+                (micro == 1 ? loss : loss / micro).backward();
+                if (report && last)
+                {
+                    lossD = lossD + loss.detach();
+                    onReal = onReal + (_loss.UsesLabels ? realLogits.sigmoid() : realLogits).mean().detach();
+                    onFake = onFake + (_loss.UsesLabels ? fakeLogits.sigmoid() : fakeLogits).mean().detach();
+                }
+                if (last)
+                    (fakes[m], fakeNoises[m], reals[m]) = (generated, fakeNoise, real);
             }
-            if (_spec.Loss.R1Gamma > 0)
-                lossD = lossD + GradientPenalties.R1(realLogits, realInput, _spec.Loss.R1Gamma);
-            lossD.backward();
+            Sync?.AverageGradients(NetworkRole.Discriminator, Step);
             if (report && last)
                 gradNormD = GlobalGradNorm(d);
             LearningRateSchedule.Apply(DiscriminatorOptimizer, _spec.DiscriminatorOptimizer, Step, _spec.Steps);
             DiscriminatorOptimizer.step();
-            if (last)
-                (fake, lastReal) = (generated, real);
         }
 
         GeneratorOptimizer.zero_grad();
-        var lossG = _loss.Generator(d.forward(fakeNoise is null ? fake : fake + fakeNoise));
-        lossG.backward();
+        var lossG = zeros(1, device: Device);
+        var lastBatch = DataCursor + _spec.DiscriminatorStepsPerGeneratorStep - 1;
+        for (var m = 0; m < micro; m++)
+        {
+            Networks.Dropout.Begin(_spec.Seed, lastBatch, DropoutPass.Generator, _micro[m]);
+            var loss = _loss.Generator(d.forward(fakeNoises[m] is { } noise ? fakes[m] + noise : fakes[m]));
+            (micro == 1 ? loss : loss / micro).backward();
+            if (report)
+                lossG = lossG + loss.detach();
+        }
+        Sync?.AverageGradients(NetworkRole.Generator, Step);
         var gradNormG = report ? GlobalGradNorm(g) : null;
         LearningRateSchedule.Apply(GeneratorOptimizer, _spec.GeneratorOptimizer, Step, _spec.Steps);
         GeneratorOptimizer.step();
+        Sync?.SynchronizeBuffers(Step);
         Ema?.Update(Step);
         Step++;
 
         if (!report)
             return null;
-        var (onReal, onFake) = _loss.UsesLabels
-            ? (realLogits.sigmoid().mean(), fakeLogits.sigmoid().mean())
-            : (realLogits.mean(), fakeLogits.mean());
-        var diversity = MeanPairwiseDistance(fake.detach()) / MeanPairwiseDistance(lastReal);
-        return new StepReport(Step, lossD.ToSingle(), lossG.ToSingle(), onReal.ToSingle(), onFake.ToSingle(),
-            gradNormD.ToSingle(), gradNormG!.ToSingle(), diversity.ToSingle());
+        var diversity = MeanPairwiseDistance(fakes[0].detach()) / MeanPairwiseDistance(reals[0]);
+        float[] values = [lossD.ToSingle() / micro, lossG.ToSingle() / micro, onReal.ToSingle() / micro, onFake.ToSingle() / micro, diversity.ToSingle()];
+        Sync?.AverageScalars(values, Step);
+        return new StepReport(Step, values[0], values[1], values[2], values[3], gradNormD.ToSingle(), gradNormG!.ToSingle(), values[4]);
     }
 
     /// <summary>Whether every parameter of G, D and the EMA is finite; checked before a checkpoint is written.</summary>
