@@ -16,6 +16,8 @@ public static class ExitCodes
     public const int DeviceUnavailable = 5;
     /// <summary>Training diverged (NaN or Inf); the last good checkpoint is kept.</summary>
     public const int Diverged = 6;
+    /// <summary>Data-parallel training lost a peer (dead, hung or refused); the message names it and the step.</summary>
+    public const int PeerLost = 7;
     /// <summary>An unexpected failure: a bug, reported with its stack trace.</summary>
     public const int InternalError = 70;
     /// <summary>Interrupted by Ctrl+C after checkpointing.</summary>

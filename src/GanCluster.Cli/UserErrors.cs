@@ -39,6 +39,10 @@ internal static class UserErrors
         {
             return Report(console, "device unavailable", e.Message, ExitCodes.DeviceUnavailable);
         }
+        catch (Distributed.Collective.CollectiveException e)
+        {
+            return Report(console, "peer lost", e.Message, ExitCodes.PeerLost);
+        }
         catch (Exception e)
         {
             console.MarkupLine("[red]internal error[/] (please report it):");

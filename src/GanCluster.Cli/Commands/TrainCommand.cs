@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using GanCluster.Distributed.Collective;
+using GanCluster.Distributed.DataParallel;
+using GanCluster.Distributed.Launch;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
 using GanCluster.Training.Evaluation;
@@ -12,48 +15,61 @@ using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
 
-/// <summary><c>gancluster train SPEC [--out DIR] [--steps N] [--resume CKPT] [--set PATH=VALUE]...</c></summary>
+/// <summary><c>gancluster train SPEC [--out DIR] [--steps N] [--resume CKPT] [--set PATH=VALUE]... [--world-size N]</c></summary>
 internal static class TrainCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var spec = new Argument<string>("spec") { Description = "YAML run spec (see examples/)" };
-        var output = new Option<string?>("--out") { Description = "run directory (default: runs/<name>)" };
-        var steps = new Option<int?>("--steps") { Description = "total steps to reach (overrides the spec)" };
-        var resume = new Option<string?>("--resume") { Description = "checkpoint to continue from" };
-        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (overrides the spec)" };
-        var threads = new Option<int?>("--threads") { Description = "torch threads (overrides the spec; 0 = all cores)" };
-        var metricsPort = new Option<int?>("--metrics-port") { Description = "serve Prometheus metrics on this port (/metrics); off by default" };
-        var metricsHost = new Option<string>("--metrics-host") { Description = "address for --metrics-port", DefaultValueFactory = _ => "127.0.0.1" };
-        var set = new Option<string[]>("--set") { Description = "override a spec field, e.g. --set dataset.path=/data/mnist", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("train", "Train one run in this process.") { spec, output, steps, resume, device, threads, metricsPort, metricsHost, set };
+        var o = new TrainOptions();
+        var worldSize = new Option<int>("--world-size") { Description = "data-parallel ranks: starts this many worker processes on this machine, joined in a gRPC ring", DefaultValueFactory = _ => 1 };
+        var ringHost = new Option<string>("--ring-host") { Description = "address the ranks listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var ringPort = new Option<int?>("--ring-port") { Description = "first port of the ring (rank r uses PORT + r); default: free ports" };
+        var command = new Command("train", "Train one run: in this process, or data-parallel over --world-size local worker processes.") { worldSize, ringHost, ringPort };
+        o.AddTo(command);
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            var overrides = (parsed.GetValue(set) ?? []).ToList();
-            if (parsed.GetValue(steps) is { } s)
-                overrides.Add($"steps={s}");
-            if (parsed.GetValue(device) is { } d)
-                overrides.Add($"device={d}");
-            if (parsed.GetValue(threads) is { } t)
-                overrides.Add($"threads={t}");
-            var metrics = parsed.GetValue(metricsPort) is { } port ? (parsed.GetValue(metricsHost)!, port) : ((string, int)?)null;
-            return Train(console, parsed.GetValue(spec)!, overrides, parsed.GetValue(output), parsed.GetValue(resume), metrics);
+            var n = parsed.GetValue(worldSize);
+            if (n < 1 || n > 64)
+                throw new UsageException($"--world-size must be 1..64, found {n}");
+            if (n == 1)
+                return Train(console, o.Read(parsed), rank: null);
+            return DataParallelLauncher.Launch(console, o.Read(parsed), n, parsed.GetValue(ringHost)!, parsed.GetValue(ringPort));
         }));
         return command;
     }
 
-    private static int Train(IAnsiConsole console, string specPath, IReadOnlyList<string> overrides, string? outDir, string? resumePath, (string Host, int Port)? metrics)
+    /// <summary>The hidden verb the launcher starts once per rank; its place in the ring comes from the environment.</summary>
+    public static Command CreateWorker(IAnsiConsole console)
     {
-        var (spec, yaml) = RunSpecLoader.LoadFile(specPath, overrides);
-        var checkpoint = resumePath is null ? null : CheckpointFile.Read(resumePath);
-        var directory = new RunDirectory(outDir ?? Path.Combine("runs", spec.Name));
+        var o = new TrainOptions();
+        var command = new Command("worker", "One rank of a data-parallel run (started by `train --world-size N`).") { Hidden = true };
+        o.AddTo(command);
+        command.SetAction(parsed => UserErrors.Run(console, () => Train(console, o.Read(parsed), WorkerEnvironment.Read())));
+        return command;
+    }
+
+    private static int Train(IAnsiConsole console, TrainRequest request, RingOptions? rank)
+    {
+        var (spec, yaml) = RunSpecLoader.LoadFile(request.SpecPath, request.Overrides);
+        var checkpoint = request.ResumePath is null ? null : CheckpointFile.Read(request.ResumePath);
+        if (checkpoint is not null && checkpoint.Step >= spec.Steps)
+            return UserErrors.Report(console, "nothing to do", $"{request.ResumePath} is at step {checkpoint.Step}, the spec asks for {spec.Steps} steps; raise --steps", ExitCodes.UsageError);
+        var directory = new RunDirectory(request.OutDir ?? Path.Combine("runs", spec.Name));
+        var rankIndex = rank?.Rank ?? 0;
+        var worldSize = rank?.WorldSize ?? 1;
+        if (spec.BatchSize % worldSize != 0)
+            throw new UsageException($"batch_size {spec.BatchSize} does not divide evenly over {worldSize} ranks");
+        // The ring comes up first, so that heartbeats flow while the ranks load data.
+        using var ring = rank is null ? null : new RingLease(rank);
         using var dataset = DatasetFactory.Open(spec.Dataset, spec.Seed);
-        using var trainer = new GanTrainer(spec, dataset, ShardSlice.Single(spec.BatchSize));
+        using var trainer = new GanTrainer(spec, dataset, new ShardSlice(rankIndex, worldSize, spec.BatchSize));
         if (checkpoint is not null)
+            TrainerState.Restore(trainer, checkpoint, request.ResumePath!);
+        using var sync = ring is null ? null : new RingDataParallelSync(ring.Communicator, trainer);
+        if (sync is not null)
         {
-            TrainerState.Restore(trainer, checkpoint, resumePath!);
-            if (checkpoint.Step >= spec.Steps)
-                return UserErrors.Report(console, "nothing to do", $"{resumePath} is at step {checkpoint.Step}, the spec asks for {spec.Steps} steps; raise --steps", ExitCodes.UsageError);
+            sync.BroadcastState(checkpoint is null ? "start: parameters from rank 0" : "resume: parameters from rank 0");
+            trainer.Sync = sync;
         }
 
         using var cancellation = new CancellationTokenSource();
@@ -71,15 +87,18 @@ internal static class TrainCommand
         });
         try
         {
-            console.MarkupLineInterpolated($"[bold]{spec.Name}[/]: {spec.Model.Name} on {spec.Dataset.Kind}, batch {spec.BatchSize}, {spec.Steps} steps, device {trainer.Device}, {TorchSharp.torch.get_num_threads()} thread(s) → {directory.Root}");
-            using var evaluator = FindEvaluator(console, spec);
-            var loop = new TrainingLoop(trainer, dataset, yaml, directory, evaluator: evaluator);
+            var where = worldSize == 1 ? "" : $", rank {rankIndex} of {worldSize}";
+            console.MarkupLineInterpolated($"[bold]{spec.Name}[/]: {spec.Model.Name} on {spec.Dataset.Kind}, batch {spec.BatchSize}, {spec.Steps} steps, device {trainer.Device}, {TorchSharp.torch.get_num_threads()} thread(s){where} → {directory.Root}");
+            using var evaluator = rankIndex == 0 ? FindEvaluator(console, spec) : null;
+            var loop = new TrainingLoop(trainer, dataset, yaml, directory, writesFiles: rankIndex == 0, rank: rankIndex, evaluator: evaluator);
             using var meter = new TrainingMeter();
-            meter.Track(loop.Monitor, spec.Name, rank: 0);
-            using var endpoint = metrics is { } m ? new EndpointLease(m.Host, m.Port) : null;
+            meter.Track(loop.Monitor, spec.Name, rank: rankIndex);
+            using var endpoint = request.Metrics is { } m && rankIndex == 0 ? new EndpointLease(m.Host, m.Port) : null;
             if (endpoint is not null)
                 console.MarkupLineInterpolated($"metrics: {endpoint.Url}");
             var outcome = TrainingProgress.Run(console, spec.Steps, observer => loop.Run(spec.Steps, observer, cancellation.Token));
+            if (sync is not null)
+                console.WriteLine($"{LocalLauncher.DigestPrefix}{RingDataParallelSync.ParameterDigest(trainer)} (rank {rankIndex}, step {trainer.Step})");
             if (outcome == LoopOutcome.Diverged)
             {
                 var lastGood = directory.Checkpoints().LastOrDefault() ?? "none written yet";
@@ -111,6 +130,14 @@ internal static class TrainCommand
         else
             console.MarkupLineInterpolated($"image metrics every {spec.Health.EvalEvery} steps on {spec.Health.EvalSamples} samples with evaluator {evaluator.Info.Name} ({evaluator.Info.Extractor}, test accuracy {evaluator.Info.TestAccuracy:P2})");
         return evaluator;
+    }
+
+    /// <summary>This rank's ring for the length of a synchronous training run.</summary>
+    private sealed class RingLease(RingOptions options) : IDisposable
+    {
+        public RingCommunicator Communicator { get; } = RingCommunicator.StartAsync(options).GetAwaiter().GetResult();
+
+        public void Dispose() => Communicator.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Holds the metrics endpoint for the length of a synchronous training run.</summary>

@@ -43,7 +43,10 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         var stepsSinceReport = 0L;
         while (trainer.Step < totalSteps)
         {
-            if (cancellation.IsCancellationRequested)
+            var stop = cancellation.IsCancellationRequested;
+            if (trainer.Sync is { } sync)
+                stop = sync.AnyRank(stop, trainer.Step);
+            if (stop)
                 return WriteCheckpoint(observer) ? LoopOutcome.Cancelled : LoopOutcome.Diverged;
             var next = trainer.Step + 1;
             var checkpointStep = _spec.CheckpointEvery > 0 && (next % _spec.CheckpointEvery == 0 || next == totalSteps);
@@ -74,7 +77,8 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
     /// <summary>The periodic evaluation: mode metrics for a 2D mixture, feature-space metrics for images with an evaluator.</summary>
     private void Evaluate(long step)
     {
-        if (dataset is not GaussianMixture && evaluator is null)
+        // One rank evaluates for the run: the others would only repeat its numbers.
+        if (!writesFiles || (dataset is not GaussianMixture && evaluator is null))
             return;
         using var samples = trainer.GenerateSamples(_spec.Health.EvalSamples, index: 1 + step);
         if (dataset is GaussianMixture mixture)
@@ -94,10 +98,11 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
     /// <summary>Writes a checkpoint of the current step, or returns false (writing nothing) when a parameter is not finite.</summary>
     private bool WriteCheckpoint(ITrainingObserver observer)
     {
-        if (!writesFiles)
-            return true;
+        // Every rank checks (their parameters are identical), so all of them stop together on divergence.
         if (!trainer.ParametersAreFinite())
             return false;
+        if (!writesFiles)
+            return true;
         var path = directory.CheckpointFor(trainer.Step);
         var checkpoint = TrainerState.Capture(trainer, specYaml);
         var sha = CheckpointFile.Write(path, checkpoint);

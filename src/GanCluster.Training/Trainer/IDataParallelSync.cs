@@ -21,4 +21,7 @@ public interface IDataParallelSync
 
     /// <summary>Replaces each value with its mean over all ranks (the reported losses).</summary>
     void AverageScalars(float[] values, long step);
+
+    /// <summary>True when any rank passes true: a stop request (Ctrl+C, SIGTERM) takes effect on every rank after the same step.</summary>
+    bool AnyRank(bool flag, long step);
 }

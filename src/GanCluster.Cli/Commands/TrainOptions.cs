@@ -1,0 +1,55 @@
+using System.CommandLine;
+
+namespace GanCluster.Cli.Commands;
+
+/// <summary>What one training process is asked to do; the launcher hands the same request to every rank.</summary>
+internal sealed record TrainRequest(string SpecPath, IReadOnlyList<string> Overrides, string? OutDir, string? ResumePath, (string Host, int Port)? Metrics, int? Threads)
+{
+    /// <summary>The worker verb's arguments that repeat this request (threads and output directory made explicit).</summary>
+    public List<string> WorkerArguments(string outDir, int threads)
+    {
+        var args = new List<string> { "worker", SpecPath, "--out", outDir, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var o in Overrides.Where(o => !o.StartsWith("threads=", StringComparison.Ordinal)))
+            args.AddRange(["--set", o]);
+        if (ResumePath is not null)
+            args.AddRange(["--resume", ResumePath]);
+        if (Metrics is { } m)
+            args.AddRange(["--metrics-host", m.Host, "--metrics-port", m.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        return args;
+    }
+}
+
+/// <summary>The options shared by <c>train</c> and the hidden <c>worker</c> verb.</summary>
+internal sealed class TrainOptions
+{
+    private readonly Argument<string> _spec = new("spec") { Description = "YAML run spec (see examples/)" };
+    private readonly Option<string?> _output = new("--out") { Description = "run directory (default: runs/<name>)" };
+    private readonly Option<int?> _steps = new("--steps") { Description = "total steps to reach (overrides the spec)" };
+    private readonly Option<string?> _resume = new("--resume") { Description = "checkpoint to continue from" };
+    private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (overrides the spec)" };
+    private readonly Option<int?> _threads = new("--threads") { Description = "torch threads per process (overrides the spec; 0 = all cores)" };
+    private readonly Option<int?> _metricsPort = new("--metrics-port") { Description = "serve Prometheus metrics on this port (/metrics); off by default" };
+    private readonly Option<string> _metricsHost = new("--metrics-host") { Description = "address for --metrics-port", DefaultValueFactory = _ => "127.0.0.1" };
+    private readonly Option<string[]> _set = new("--set") { Description = "override a spec field, e.g. --set dataset.path=/data/mnist", AllowMultipleArgumentsPerToken = false };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(_spec);
+        foreach (var option in new Option[] { _output, _steps, _resume, _device, _threads, _metricsPort, _metricsHost, _set })
+            command.Options.Add(option);
+    }
+
+    public TrainRequest Read(ParseResult parsed)
+    {
+        var overrides = (parsed.GetValue(_set) ?? []).ToList();
+        if (parsed.GetValue(_steps) is { } s)
+            overrides.Add($"steps={s}");
+        if (parsed.GetValue(_device) is { } d)
+            overrides.Add($"device={d}");
+        var threads = parsed.GetValue(_threads);
+        if (threads is { } t)
+            overrides.Add($"threads={t}");
+        var metrics = parsed.GetValue(_metricsPort) is { } port ? (parsed.GetValue(_metricsHost)!, port) : ((string, int)?)null;
+        return new TrainRequest(parsed.GetValue(_spec)!, overrides, parsed.GetValue(_output), parsed.GetValue(_resume), metrics, threads);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using GanCluster.Distributed.Collective;
+using GanCluster.Training.Trainer;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GanCluster.Distributed.DataParallel;
+
+/// <summary>
+/// DDP for one rank of a GAN: gradients live in one flat buffer per network and are averaged over the ring before
+/// each optimizer step; parameters and buffers come from rank 0 at start and on resume; BatchNorm buffers come
+/// from rank 0 at the end of every step (DDP's default, per-rank batch statistics, no SyncBN).
+/// </summary>
+public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
+{
+    private readonly RingCommunicator _ring;
+    private readonly GanTrainer _trainer;
+    private readonly FlatGradients _generator;
+    private readonly FlatGradients _discriminator;
+    private readonly Tensor[] _stepBuffers;
+
+    public RingDataParallelSync(RingCommunicator ring, GanTrainer trainer)
+    {
+        if (trainer.Device.type != DeviceType.CPU)
+            throw new NotSupportedException("the gRPC ring reduces host memory; CUDA ranks need a staging copy, which is not built yet");
+        (_ring, _trainer) = (ring, trainer);
+        _generator = new FlatGradients(trainer.Networks.Generator);
+        _discriminator = new FlatGradients(trainer.Networks.Discriminator);
+        _stepBuffers = FloatBuffers(trainer.Networks.Generator).Concat(FloatBuffers(trainer.Networks.Discriminator)).ToArray();
+    }
+
+    public int WorldSize => _ring.WorldSize;
+
+    public void AverageGradients(NetworkRole network, long step)
+    {
+        var flat = network == NetworkRole.Generator ? _generator : _discriminator;
+        _ring.AllReduceSum(TensorMemory.Of(flat.Flat), $"step {step + 1}, {(network == NetworkRole.Generator ? "G" : "D")} gradients");
+        using var _ = no_grad();
+        flat.Flat.div_(WorldSize);
+    }
+
+    public void SynchronizeBuffers(long step)
+    {
+        if (_stepBuffers.Length > 0)
+            BroadcastFromRankZero(_stepBuffers, $"step {step + 1}, BatchNorm buffers");
+    }
+
+    public unsafe void AverageScalars(float[] values, long step)
+    {
+        fixed (float* p = values)
+            _ring.AllReduceSum(new FloatBuffer((IntPtr)p, values.Length), $"step {step}, reported losses");
+        for (var i = 0; i < values.Length; i++)
+            values[i] /= WorldSize;
+    }
+
+    /// <summary>Whether any rank asks to stop (Ctrl+C, SIGTERM), so that all ranks stop after the same step.</summary>
+    public unsafe bool AnyRank(bool flag, long step)
+    {
+        var value = flag ? 1f : 0f;
+        _ring.AllReduceSum(new FloatBuffer((IntPtr)(&value), 1), $"step {step}, stop vote");
+        return value > 0;
+    }
+
+    /// <summary>Rank 0's parameters and buffers of G, D and the EMA on every rank: at start and after a resume.</summary>
+    public void BroadcastState(string why)
+    {
+        var modules = new List<nn.Module> { _trainer.Networks.Generator, _trainer.Networks.Discriminator };
+        if (_trainer.Ema is not null)
+            modules.Add(_trainer.Ema.Average);
+        var tensors = modules.SelectMany(m => m.parameters().Cast<Tensor>().Concat(FloatBuffers(m))).ToArray();
+        BroadcastFromRankZero(tensors, why);
+    }
+
+    /// <summary>SHA-256 of every parameter of G, D and the EMA, in order: equal on all ranks when they are in sync.</summary>
+    public static string ParameterDigest(GanTrainer trainer)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var modules = new List<nn.Module> { trainer.Networks.Generator, trainer.Networks.Discriminator };
+        if (trainer.Ema is not null)
+            modules.Add(trainer.Ema.Average);
+        foreach (var p in modules.SelectMany(m => m.parameters()))
+        {
+            using var cpu = p.detach().cpu().contiguous();
+            hash.AppendData(cpu.bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private void BroadcastFromRankZero(IReadOnlyList<Tensor> tensors, string label)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var staging = cat(tensors.Select(t => t.detach().reshape(-1)).ToList(), 0).contiguous();
+        _ring.Broadcast(TensorMemory.Of(staging), label);
+        long offset = 0;
+        foreach (var t in tensors)
+        {
+            t.copy_(staging.narrow(0, offset, t.numel()).view(t.shape));
+            offset += t.numel();
+        }
+    }
+
+    private static IEnumerable<Tensor> FloatBuffers(nn.Module module) => module.buffers().Where(b => b.dtype == ScalarType.Float32);
+
+    public void Dispose()
+    {
+        _generator.Dispose();
+        _discriminator.Dispose();
+    }
+}
