@@ -12,6 +12,20 @@ internal static class CliProcess
 
     public static Result Run(string workingDirectory, params string[] args)
     {
+        using var process = Start(workingDirectory, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"gancluster {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>Starts <c>gancluster</c> without waiting; the caller reads its redirected output and disposes it.</summary>
+    public static Process Start(string workingDirectory, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -25,15 +39,7 @@ internal static class CliProcess
         start.Environment["NO_COLOR"] = "1";
         // Each test has its own evaluator cache: never the user's, never another test's.
         start.Environment["GANCLUSTER_CACHE"] = Path.Combine(workingDirectory, "cache");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"gancluster {string.Join(' ', args)} did not finish in 5 minutes");
-        }
-        return new Result(process.ExitCode, stdout.Result + stderr.Result);
+        return Process.Start(start)!;
     }
 
     public static string NewDirectory()

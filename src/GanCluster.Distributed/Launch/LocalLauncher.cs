@@ -63,6 +63,9 @@ public static partial class LocalLauncher
                 };
                 ranks.Add(RankProcess.Start(plan, options, rank == 0 ? rankZeroLine : null));
             }
+            // Who is who, for operators (and tests that kill a rank); never the secret.
+            File.WriteAllText(Path.Combine(plan.RunDirectory, "ranks.json"), System.Text.Json.JsonSerializer.Serialize(
+                ranks.Select(r => new { rank = r.Rank, pid = r.Pid, endpoint = endpoints[r.Rank], log = $"rank-{r.Rank}.log" })));
             using var stopping = cancellation.Register(() => ranks.ForEach(r => r.Terminate()));
             string? failure = null;
             var pending = ranks.Select(r => r.Exited).ToList();
@@ -114,6 +117,7 @@ public static partial class LocalLauncher
         }
 
         public int Rank { get; }
+        public int Pid => _process.Id;
         public Task Exited { get; }
         public int ExitCode => _process.HasExited ? _process.ExitCode : -1;
 
