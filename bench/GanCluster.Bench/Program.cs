@@ -4,6 +4,7 @@ using GanCluster.Bench;
 //                                                        -- health-overhead [--rounds N] [--threads N] [--evaluator FILE]
 //                                                        -- collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]
 //                                                        -- quality-summary [--dir DIR]
+//                                                        -- allreduce [--world-sizes 2,3] [--sizes 4K,...,64M] [--channels 1,4] [--chunk-bytes 1048576]
 string Option(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
@@ -19,6 +20,11 @@ return args.FirstOrDefault() switch
     "health-overhead" => HealthOverhead.Run(int.Parse(Option("--rounds", "7")), int.Parse(Option("--threads", "2")), args.Contains("--evaluator") ? Option("--evaluator", "") : null),
     "quality-summary" => QualitySummary.Run(Option("--dir", "runs/quality")),
     "collapse-calibrate" => CollapseCalibration.Run(Option("--corpus", "runs/collapse-corpus"), Option("--calibration-seeds", "1,2").Split(',').Select(int.Parse).ToArray()),
+    "allreduce" => AllReduceBandwidth.Run(
+        Option("--world-sizes", "2,3").Split(',').Select(int.Parse).ToArray(),
+        AllReduceBandwidth.ParseSizes(Option("--sizes", "4K,64K,1M,4M,16M,64M")),
+        Option("--channels", "4").Split(',').Select(int.Parse).ToArray(),
+        int.Parse(Option("--chunk-bytes", "1048576"))),
     _ => Usage(),
 };
 
@@ -28,5 +34,6 @@ static int Usage()
     Console.Error.WriteLine("       GanCluster.Bench health-overhead [--rounds N] [--threads N] [--evaluator FILE]");
     Console.Error.WriteLine("       GanCluster.Bench collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]");
     Console.Error.WriteLine("       GanCluster.Bench quality-summary [--dir DIR]");
+    Console.Error.WriteLine("       GanCluster.Bench allreduce [--world-sizes 2,3] [--sizes 4K,64K,1M,4M,16M,64M] [--channels 1,4] [--chunk-bytes 1048576]");
     return 2;
 }

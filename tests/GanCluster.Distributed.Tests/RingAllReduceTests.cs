@@ -74,20 +74,15 @@ public sealed class RingAllReduceTests
         await using var ring = await RingCommunicator.StartAsync(options[0], TestContext.Current.CancellationToken);
         using var channel = GrpcChannel.ForAddress("http://" + options[0].Endpoints[0]);
         var client = new GanCluster.Contracts.Collective.Collective.CollectiveClient(channel);
-        var headers = new Metadata { { "x-gancluster-rank", "0" } };
+        var headers = new Metadata();
         if (secret is not null)
             headers.Add("x-gancluster-run-secret", secret);
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
             await client.HelloAsync(new HelloRequest { RunId = "ring-test", Rank = 0, WorldSize = 1 }, headers, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
-        using var push = client.Push(headers, cancellationToken: TestContext.Current.CancellationToken);
-        var pushed = await Assert.ThrowsAsync<RpcException>(async () =>
-        {
-            await push.RequestStream.WriteAsync(new RingFrame { Heartbeat = true }, TestContext.Current.CancellationToken);
-            await push.RequestStream.CompleteAsync();
-            await push.ResponseAsync;
-        });
-        Assert.Equal(StatusCode.Unauthenticated, pushed.StatusCode);
+        using var pull = client.Pull(new PullRequest { Rank = 0, Channel = 0 }, headers, cancellationToken: TestContext.Current.CancellationToken);
+        var pulled = await Assert.ThrowsAsync<RpcException>(async () => await pull.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+        Assert.Equal(StatusCode.Unauthenticated, pulled.StatusCode);
     }
 
     [Fact]

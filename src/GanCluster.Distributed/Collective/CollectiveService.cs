@@ -5,11 +5,10 @@ using Grpc.Core;
 
 namespace GanCluster.Distributed.Collective;
 
-/// <summary>The receiving half of a rank: accepts its left neighbour's hello and streams, after checking the run secret.</summary>
-internal sealed class CollectiveService(RingOptions options, RingInbox inbox) : Contracts.Collective.Collective.CollectiveBase
+/// <summary>The sending half of a rank: serves its right neighbour's hello and Pull streams, after checking the run secret.</summary>
+internal sealed class CollectiveService(RingOptions options, RingOutbox outbox) : Contracts.Collective.Collective.CollectiveBase
 {
     public const string SecretHeader = "x-gancluster-run-secret";
-    public const string RankHeader = "x-gancluster-rank";
 
     private readonly byte[] _secret = Encoding.UTF8.GetBytes(options.Secret);
 
@@ -18,36 +17,43 @@ internal sealed class CollectiveService(RingOptions options, RingInbox inbox) : 
         Authenticate(context);
         if (request.RunId != options.RunId)
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"this rank belongs to run '{options.RunId}', not '{request.RunId}'"));
-        if (request.WorldSize != options.WorldSize || request.Rank != options.Left)
+        if (request.WorldSize != options.WorldSize || request.Rank != options.Right)
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"rank {options.Rank} of {options.WorldSize} expects rank {options.Left} on its left, not rank {request.Rank} of {request.WorldSize}"));
-        inbox.Greet();
+                $"rank {options.Rank} of {options.WorldSize} expects rank {options.Right} on its right, not rank {request.Rank} of {request.WorldSize}"));
         return Task.FromResult(new HelloReply { Rank = options.Rank, WorldSize = options.WorldSize });
     }
 
-    public override async Task<PushSummary> Push(IAsyncStreamReader<RingFrame> requestStream, ServerCallContext context)
+    public override async Task Pull(PullRequest request, IServerStreamWriter<RingFrame> responseStream, ServerCallContext context)
     {
         Authenticate(context);
-        var sender = context.RequestHeaders.GetValue(RankHeader);
-        if (sender != options.Left.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"rank {options.Rank} only accepts frames from rank {options.Left}, not from '{sender}'"));
-        var who = $"rank {options.Left} ({options.Endpoints[options.Left]})";
-        ulong frames = 0;
-        try
+        if (request.Rank != options.Right)
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"rank {options.Rank} only sends to rank {options.Right}, not to rank {request.Rank}"));
+        if (request.Channel < 0 || request.Channel >= outbox.Channels)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"channel {request.Channel} is not in 0..{outbox.Channels - 1}"));
+        var queue = outbox.Attach(request.Channel);
+        Exception? failure = null;
+        await foreach (var item in queue.ReadAllAsync(CancellationToken.None))
         {
-            while (await requestStream.MoveNext(context.CancellationToken))
+            if (failure is null)
             {
-                inbox.Deliver(requestStream.Current);
-                frames++;
+                try
+                {
+                    await responseStream.WriteAsync(item.Frame, context.CancellationToken);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or RpcException)
+                {
+                    failure = e;
+                }
+            }
+            // A lost heartbeat is no error (the neighbour may simply be done); lost collective data is. Keep draining,
+            // so that a waiting collective hears of the failure instead of hanging.
+            if (item.Tracked)
+            {
+                if (failure is not null)
+                    outbox.SendFailed?.Invoke(failure);
+                outbox.FrameSent?.Invoke();
             }
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or RpcException or InvalidOperationException)
-        {
-            inbox.Fail($"{who} dropped its connection ({e.GetType().Name}: {e.Message})");
-            throw;
-        }
-        inbox.StreamEnded(who);
-        return new PushSummary { Frames = frames };
     }
 
     private void Authenticate(ServerCallContext context)

@@ -30,10 +30,11 @@ public sealed class RingCommunicator : IAsyncDisposable
 {
     private readonly RingOptions _options;
     private readonly RingInbox _inbox;
+    private readonly RingOutbox _outbox;
     private readonly WebApplication _server;
     private readonly Dictionary<ulong, List<RingFrame>> _early = [];
     private readonly CancellationTokenSource _stopping = new();
-    private RightLink[] _links = [];
+    private LeftLink[] _links = [];
     private Task _heartbeats = Task.CompletedTask;
     private ulong _sequence;
     private long _chunkCounter;
@@ -41,9 +42,11 @@ public sealed class RingCommunicator : IAsyncDisposable
     private int _inFlight;
     private TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RingCommunicator(RingOptions options, RingInbox inbox, WebApplication server)
+    private RingCommunicator(RingOptions options, RingInbox inbox, RingOutbox outbox, WebApplication server)
     {
-        (_options, _inbox, _server) = (options, inbox, server);
+        (_options, _inbox, _outbox, _server) = (options, inbox, outbox, server);
+        outbox.FrameSent = SendDone;
+        outbox.SendFailed = SendFailed;
     }
 
     public int Rank => _options.Rank;
@@ -59,7 +62,8 @@ public sealed class RingCommunicator : IAsyncDisposable
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("the ring sends float32 little-endian");
         var inbox = new RingInbox(options.Channels);
-        var server = BuildServer(options, inbox);
+        var outbox = new RingOutbox(options.Channels);
+        var server = BuildServer(options, outbox);
         try
         {
             await server.StartAsync(cancellation);
@@ -68,7 +72,7 @@ public sealed class RingCommunicator : IAsyncDisposable
         {
             throw new CollectiveException($"rank {options.Rank} cannot listen on {options.Endpoints[options.Rank]}: {e.Message}", e);
         }
-        var ring = new RingCommunicator(options, inbox, server);
+        var ring = new RingCommunicator(options, inbox, outbox, server);
         try
         {
             if (options.WorldSize > 1)
@@ -82,7 +86,7 @@ public sealed class RingCommunicator : IAsyncDisposable
         }
     }
 
-    private static WebApplication BuildServer(RingOptions options, RingInbox inbox)
+    private static WebApplication BuildServer(RingOptions options, RingOutbox outbox)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -101,32 +105,30 @@ public sealed class RingCommunicator : IAsyncDisposable
             grpc.EnableDetailedErrors = true;
         });
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(inbox);
+        builder.Services.AddSingleton(outbox);
         var app = builder.Build();
         app.MapGrpcService<CollectiveService>();
         return app;
     }
 
+    /// <summary>Greets the left neighbour and pulls from it on every channel; waits until the right neighbour pulls from us.</summary>
     private async Task ConnectAsync(CancellationToken cancellation)
     {
-        var right = _options.Right;
-        var address = "http://" + _options.Endpoints[right];
-        var headers = new Metadata
-        {
-            { CollectiveService.SecretHeader, _options.Secret },
-            { CollectiveService.RankHeader, _options.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-        };
+        var left = _options.Left;
+        var address = "http://" + _options.Endpoints[left];
+        var headers = new Metadata { { CollectiveService.SecretHeader, _options.Secret } };
         var clock = Stopwatch.StartNew();
         var channels = Enumerable.Range(0, _options.Channels).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {
                 EnableMultipleHttp2Connections = true,
+                // Frames come in responses: let the sender run far ahead of our reads.
                 InitialHttp2StreamWindowSize = 16 << 20,
                 ConnectTimeout = TimeSpan.FromSeconds(2),
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
             },
-            MaxSendMessageSize = _options.ChunkBytes + 4096,
+            MaxReceiveMessageSize = _options.ChunkBytes + 4096,
         })).ToArray();
         var client = new Contracts.Collective.Collective.CollectiveClient(channels[0]);
         while (true)
@@ -145,13 +147,14 @@ public sealed class RingCommunicator : IAsyncDisposable
             {
                 foreach (var c in channels)
                     c.Dispose();
-                throw new CollectiveException($"rank {_options.Rank} could not join rank {right} at {_options.Endpoints[right]} within {_options.ConnectTimeout.TotalSeconds:0} s: {e.Status.Detail} ({e.StatusCode})", e);
+                throw new CollectiveException($"rank {_options.Rank} could not join rank {left} at {_options.Endpoints[left]} within {_options.ConnectTimeout.TotalSeconds:0} s: {e.Status.Detail} ({e.StatusCode})", e);
             }
         }
-        _links = channels.Select(c => new RightLink(c, headers, this)).ToArray();
+        var who = $"rank {left} ({_options.Endpoints[left]})";
+        _links = channels.Select((c, i) => new LeftLink(c, headers, new PullRequest { Rank = _options.Rank, Channel = i }, _inbox, who)).ToArray();
         var remaining = _options.ConnectTimeout - clock.Elapsed;
-        if (await Task.WhenAny(_inbox.Greeted, Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellation)) != _inbox.Greeted)
-            throw new CollectiveException($"rank {_options.Rank}: rank {_options.Left} ({_options.Endpoints[_options.Left]}) did not join within {_options.ConnectTimeout.TotalSeconds:0} s");
+        if (await Task.WhenAny(_outbox.Attached, Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellation)) != _outbox.Attached)
+            throw new CollectiveException($"rank {_options.Rank}: rank {_options.Right} ({_options.Endpoints[_options.Right]}) did not join within {_options.ConnectTimeout.TotalSeconds:0} s");
         _heartbeats = SendHeartbeatsAsync(_stopping.Token);
     }
 
@@ -269,8 +272,7 @@ public sealed class RingCommunicator : IAsyncDisposable
     {
         if (tracked)
             Interlocked.Increment(ref _inFlight);
-        var link = _links[(int)(Interlocked.Increment(ref _chunkCounter) % _links.Length)];
-        link.Enqueue(new OutgoingFrame(frame, tracked));
+        _outbox.Enqueue((int)(Interlocked.Increment(ref _chunkCounter) % _outbox.Channels), new OutgoingFrame(frame, tracked));
     }
 
     private void SendDone()
@@ -311,8 +313,8 @@ public sealed class RingCommunicator : IAsyncDisposable
         if (_failure is null)
         {
             _failure = reason;
-            if (_links.Length > 0)
-                _links[0].Enqueue(new OutgoingFrame(new RingFrame { Abort = reason }, false));
+            if (WorldSize > 1)
+                _outbox.Enqueue(0, new OutgoingFrame(new RingFrame { Abort = reason }, false));
         }
         return new CollectiveException(_failure);
     }
@@ -330,7 +332,7 @@ public sealed class RingCommunicator : IAsyncDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
-                _links[0].Enqueue(new OutgoingFrame(new RingFrame { Heartbeat = true }, false));
+                _outbox.Enqueue(0, new OutgoingFrame(new RingFrame { Heartbeat = true }, false));
         }
         catch (OperationCanceledException)
         {
@@ -341,83 +343,57 @@ public sealed class RingCommunicator : IAsyncDisposable
     {
         await _stopping.CancelAsync();
         await _heartbeats;
-        foreach (var link in _links)
-            await link.CloseAsync(_failure is null ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(1));
+        // Let the right neighbour pull what is queued (its last chunks), then stop serving and stop pulling.
+        _outbox.Complete();
         try
         {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            using var stop = new CancellationTokenSource(_failure is null ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(1));
             await _server.StopAsync(stop.Token);
         }
         catch (OperationCanceledException)
         {
         }
+        foreach (var link in _links)
+            link.Dispose();
         await _server.DisposeAsync();
         _stopping.Dispose();
     }
 
-    private readonly record struct OutgoingFrame(RingFrame Frame, bool Tracked);
-
-    /// <summary>One HTTP/2 connection to the right neighbour with one long-lived stream and a single writer.</summary>
-    private sealed class RightLink
+    /// <summary>One HTTP/2 connection to the left neighbour with one long-lived Pull stream, read into the inbox.</summary>
+    private sealed class LeftLink : IDisposable
     {
         private readonly GrpcChannel _channel;
-        private readonly AsyncClientStreamingCall<RingFrame, PushSummary> _call;
-        private readonly Channel<OutgoingFrame> _queue = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
-        private readonly RingCommunicator _owner;
-        private readonly Task _writer;
+        private readonly AsyncServerStreamingCall<RingFrame> _call;
+        private readonly CancellationTokenSource _closing = new();
 
-        public RightLink(GrpcChannel channel, Metadata headers, RingCommunicator owner)
+        public LeftLink(GrpcChannel channel, Metadata headers, PullRequest request, RingInbox inbox, string who)
         {
-            (_channel, _owner) = (channel, owner);
-            _call = new Contracts.Collective.Collective.CollectiveClient(channel).Push(headers);
-            _writer = Task.Run(WriteAsync);
+            _channel = channel;
+            _call = new Contracts.Collective.Collective.CollectiveClient(channel).Pull(request, headers, cancellationToken: _closing.Token);
+            _ = Task.Run(() => ReadAsync(inbox, who));
         }
 
-        public void Enqueue(OutgoingFrame frame)
+        private async Task ReadAsync(RingInbox inbox, string who)
         {
-            if (!_queue.Writer.TryWrite(frame) && frame.Tracked)
-                _owner.SendDone();
-        }
-
-        private async Task WriteAsync()
-        {
-            var failed = false;
-            await foreach (var item in _queue.Reader.ReadAllAsync())
-            {
-                if (!failed)
-                {
-                    try
-                    {
-                        await _call.RequestStream.WriteAsync(item.Frame);
-                    }
-                    catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or ObjectDisposedException)
-                    {
-                        failed = true;
-                        _owner.SendFailed(e);
-                    }
-                }
-                if (item.Tracked)
-                    _owner.SendDone();
-            }
-        }
-
-        public async Task CloseAsync(TimeSpan grace)
-        {
-            _queue.Writer.TryComplete();
-            await Task.WhenAny(_writer, Task.Delay(grace));
             try
             {
-                if (_writer.IsCompleted)
-                {
-                    await _call.RequestStream.CompleteAsync();
-                    await Task.WhenAny(_call.ResponseAsync, Task.Delay(grace));
-                }
+                while (await _call.ResponseStream.MoveNext(_closing.Token))
+                    inbox.Deliver(_call.ResponseStream.Current);
+                inbox.StreamEnded(who);
             }
-            catch (Exception e) when (e is RpcException or IOException or InvalidOperationException)
+            catch (Exception e) when (e is RpcException or IOException or OperationCanceledException or InvalidOperationException)
             {
+                if (!_closing.IsCancellationRequested)
+                    inbox.Fail($"{who} dropped its connection ({(e is RpcException r ? r.Status.Detail : e.Message)})");
             }
+        }
+
+        public void Dispose()
+        {
+            _closing.Cancel();
             _call.Dispose();
             _channel.Dispose();
+            _closing.Dispose();
         }
     }
 }

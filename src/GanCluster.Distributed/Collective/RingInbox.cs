@@ -13,21 +13,11 @@ internal readonly record struct InboxItem(RingFrame? Frame, string? Failure);
 internal sealed class RingInbox(int channels)
 {
     private readonly Channel<InboxItem> _items = Channel.CreateUnbounded<InboxItem>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly TaskCompletionSource _greeted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastHeard = Environment.TickCount64;
     private int _endedStreams;
 
     public ChannelReader<InboxItem> Reader => _items.Reader;
     public long LastHeard => Interlocked.Read(ref _lastHeard);
-
-    /// <summary>Completes when the left neighbour has said hello, so the ring is closed.</summary>
-    public Task Greeted => _greeted.Task;
-
-    public void Greet()
-    {
-        Heard();
-        _greeted.TrySetResult();
-    }
 
     public void Deliver(RingFrame frame)
     {

@@ -21,7 +21,7 @@ public sealed record RingOptions
     public int Channels { get; init; } = 4;
 
     /// <summary>Bytes per frame; a segment is cut into chunks of this size, which are forwarded as soon as they are reduced.</summary>
-    public int ChunkBytes { get; init; } = 256 * 1024;
+    public int ChunkBytes { get; init; } = 1 << 20;
 
     /// <summary>A left neighbour that sends nothing (not even a heartbeat) for this long is declared dead.</summary>
     public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(5);

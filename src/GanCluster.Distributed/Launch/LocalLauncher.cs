@@ -21,7 +21,7 @@ public sealed record LaunchPlan
     /// <summary>First port of the ring (rank r listens on BasePort + r); null picks free ports.</summary>
     public int? BasePort { get; init; }
     public int Channels { get; init; } = 4;
-    public int ChunkBytes { get; init; } = 256 * 1024;
+    public int ChunkBytes { get; init; } = 1 << 20;
     public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }
 
