@@ -96,7 +96,13 @@ internal static class TrainCommand
             using var endpoint = request.Metrics is { } m && rankIndex == 0 ? new EndpointLease(m.Host, m.Port) : null;
             if (endpoint is not null)
                 console.MarkupLineInterpolated($"metrics: {endpoint.Url}");
+            var firstStep = trainer.Step;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var outcome = TrainingProgress.Run(console, spec.Steps, observer => loop.Run(spec.Steps, observer, cancellation.Token));
+            var seconds = clock.Elapsed.TotalSeconds;
+            var collectives = sync?.CollectiveTime.TotalSeconds ?? 0;
+            console.WriteLine(FormattableString.Invariant(
+                $"timing: {trainer.Step - firstStep} steps in {seconds:0.000} s ({(trainer.Step - firstStep) / seconds:0.000} steps/s), collectives {collectives:0.000} s ({100 * collectives / seconds:0.0}% of the time)"));
             if (sync is not null)
                 console.WriteLine($"{LocalLauncher.DigestPrefix}{RingDataParallelSync.ParameterDigest(trainer)} (rank {rankIndex}, step {trainer.Step})");
             if (outcome == LoopOutcome.Diverged)

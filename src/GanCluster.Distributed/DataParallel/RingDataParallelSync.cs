@@ -29,12 +29,19 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
         _stepBuffers = FloatBuffers(trainer.Networks.Generator).Concat(FloatBuffers(trainer.Networks.Discriminator)).ToArray();
     }
 
+    private readonly System.Diagnostics.Stopwatch _collectives = new();
+
     public int WorldSize => _ring.WorldSize;
+
+    /// <summary>Wall time spent inside collectives so far: the communication that training waited for (none of it overlaps compute).</summary>
+    public TimeSpan CollectiveTime => _collectives.Elapsed;
 
     public void AverageGradients(NetworkRole network, long step)
     {
         var flat = network == NetworkRole.Generator ? _generator : _discriminator;
+        _collectives.Start();
         _ring.AllReduceSum(TensorMemory.Of(flat.Flat), $"step {step + 1}, {(network == NetworkRole.Generator ? "G" : "D")} gradients");
+        _collectives.Stop();
         using var _ = no_grad();
         flat.Flat.div_(WorldSize);
     }
@@ -42,13 +49,19 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     public void SynchronizeBuffers(long step)
     {
         if (_stepBuffers.Length > 0)
+        {
+            _collectives.Start();
             BroadcastFromRankZero(_stepBuffers, $"step {step + 1}, BatchNorm buffers");
+            _collectives.Stop();
+        }
     }
 
     public unsafe void AverageScalars(float[] values, long step)
     {
+        _collectives.Start();
         fixed (float* p = values)
             _ring.AllReduceSum(new FloatBuffer((IntPtr)p, values.Length), $"step {step}, reported losses");
+        _collectives.Stop();
         for (var i = 0; i < values.Length; i++)
             values[i] /= WorldSize;
     }
@@ -57,7 +70,9 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     public unsafe bool AnyRank(bool flag, long step)
     {
         var value = flag ? 1f : 0f;
+        _collectives.Start();
         _ring.AllReduceSum(new FloatBuffer((IntPtr)(&value), 1), $"step {step}, stop vote");
+        _collectives.Stop();
         return value > 0;
     }
 
