@@ -55,7 +55,7 @@ internal static class AllReduceBandwidth
                 t.Dispose();
         }
         var (alpha, beta) = LeastSquares(fit);
-        Console.WriteLine($"α–β fit of the gRPC ring (N = {n}, {channels} channels): α = {alpha * 1e6:0} µs, β = {beta * 1e9:0.00} ns/byte ({1 / beta / 1e6:0} MB/s of buffer)");
+        Console.WriteLine($"α–β fit of the gRPC ring (N = {n}, {channels} channels, relative least squares): α = {alpha * 1e6:0} µs, β = {beta * 1e9:0.00} ns/byte ({1 / beta / 1e6:0} MB/s of buffer)");
     }
 
     private static unsafe void GrpcAllReduce(RingCommunicator ring, byte[] storage)
@@ -84,12 +84,20 @@ internal static class AllReduceBandwidth
         return values[values.Count / 2];
     }
 
+    /// <summary>
+    /// Least squares of t = α + β·x in relative error (weights 1/t²), so that the microsecond latencies of small
+    /// sizes count as much as the large transfers; a plain fit lets 64 MB dominate and drives α negative.
+    /// </summary>
     private static (double Alpha, double Beta) LeastSquares(List<(double X, double Y)> points)
     {
-        var mx = points.Average(p => p.X);
-        var my = points.Average(p => p.Y);
-        var beta = points.Sum(p => (p.X - mx) * (p.Y - my)) / points.Sum(p => (p.X - mx) * (p.X - mx));
-        return (my - beta * mx, beta);
+        double s = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        foreach (var (x, y) in points)
+        {
+            var w = 1 / (y * y);
+            (s, sx, sy, sxx, sxy) = (s + w, sx + w * x, sy + w * y, sxx + w * x * x, sxy + w * x * y);
+        }
+        var beta = (s * sxy - sx * sy) / (s * sxx - sx * sx);
+        return ((sy - beta * sx) / s, beta);
     }
 
     private static string Ms(double seconds) => seconds < 1e-3 ? $"{seconds * 1e6:0} µs" : $"{seconds * 1e3:0.00} ms";

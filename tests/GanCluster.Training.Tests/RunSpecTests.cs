@@ -43,6 +43,7 @@ public sealed class RunSpecTests
     [InlineData("steps: 5\noptimizers: { g: { betas: [0.5] } }", "optimizers.g.betas", "two numbers", "a list")]
     [InlineData("steps: 5\ndevice: gpu", "device", "'cpu', 'cuda' or 'cuda:N'", "'gpu'")]
     [InlineData("steps: 5\nmodel: { name: mlp }", "model.name", "'toy'", "'mlp'")]
+    [InlineData("steps: 5\nbatch_size: 64\nmicro_batches: 3", "micro_batches", "a divisor of batch_size (64)", "3")]
     public void Invalid_values_name_field_expectation_and_finding(string fields, string path, string expected, string found)
     {
         var yaml = fields + (fields.Contains("model:") ? "" : "\nmodel: { name: toy }") + "\ndataset: { kind: ring8 }\n";

@@ -97,12 +97,16 @@ internal static class TrainCommand
             if (endpoint is not null)
                 console.MarkupLineInterpolated($"metrics: {endpoint.Url}");
             var firstStep = trainer.Step;
+            var (gen0, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var outcome = TrainingProgress.Run(console, spec.Steps, observer => loop.Run(spec.Steps, observer, cancellation.Token));
             var seconds = clock.Elapsed.TotalSeconds;
             var collectives = sync?.CollectiveTime.TotalSeconds ?? 0;
             console.WriteLine(FormattableString.Invariant(
-                $"timing: {trainer.Step - firstStep} steps in {seconds:0.000} s ({(trainer.Step - firstStep) / seconds:0.000} steps/s), collectives {collectives:0.000} s ({100 * collectives / seconds:0.0}% of the time)"));
+                $"timing: {trainer.Step - firstStep} steps in {seconds:0.000} s ({(trainer.Step - firstStep) / seconds:0.000} steps/s), collectives {collectives:0.000} s ({100 * collectives / seconds:0.0}% of the time); GC: {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2} collections (gen 0/1/2), {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0} ms paused"));
+            if (sync is not null)
+                console.WriteLine("collectives per step: " + string.Join(", ", sync.CollectiveTimes.Select(c =>
+                    FormattableString.Invariant($"{c.Key} {c.Value.TotalMilliseconds / Math.Max(1, trainer.Step - firstStep):0.00} ms"))));
             if (sync is not null)
                 console.WriteLine($"{LocalLauncher.DigestPrefix}{RingDataParallelSync.ParameterDigest(trainer)} (rank {rankIndex}, step {trainer.Step})");
             if (outcome == LoopOutcome.Diverged)

@@ -32,7 +32,7 @@ public sealed class RingCommunicator : IAsyncDisposable
     private readonly RingInbox _inbox;
     private readonly RingOutbox _outbox;
     private readonly WebApplication _server;
-    private readonly Dictionary<ulong, List<RingFrame>> _early = [];
+    private readonly Dictionary<ulong, List<ReceivedFrame>> _early = [];
     private readonly CancellationTokenSource _stopping = new();
     private LeftLink[] _links = [];
     private Task _heartbeats = Task.CompletedTask;
@@ -219,17 +219,29 @@ public sealed class RingCommunicator : IAsyncDisposable
     }
 
     /// <summary>Adds (reduce-scatter) or copies (all-gather) a chunk, then forwards it to the next round.</summary>
-    private long Apply(FloatBuffer buffer, ulong sequence, RingFrame frame, string label)
+    private long Apply(FloatBuffer buffer, ulong sequence, ReceivedFrame frame, string label)
+    {
+        try
+        {
+            return ApplyAndForward(buffer, sequence, frame, label);
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+
+    private long ApplyAndForward(FloatBuffer buffer, ulong sequence, ReceivedFrame frame, string label)
     {
         var n = WorldSize;
         var round = (int)frame.Round;
-        var count = frame.Data.Length / sizeof(float);
+        var count = frame.Length / sizeof(float);
         var offset = (long)frame.Offset;
         var segment = round < 2 * (n - 1) ? ReceivedSegment(round) : -1;
         var (start, length) = segment < 0 ? (0L, 0L) : (SegmentStart(buffer.Length, segment), SegmentLength(buffer.Length, segment));
-        if (segment < 0 || frame.Data.Length % sizeof(float) != 0 || offset < start || offset + count > start + length)
-            throw Fail($"rank {Rank}: protocol error: rank {_options.Left} sent {frame.Data.Length} bytes at float {offset} for round {round} of {label}, outside segment {segment} [{start}, {start + length})");
-        var source = MemoryMarshal.Cast<byte, float>(frame.Data.Span);
+        if (segment < 0 || frame.Length % sizeof(float) != 0 || offset < start || offset + count > start + length)
+            throw Fail($"rank {Rank}: protocol error: rank {_options.Left} sent {frame.Length} bytes at float {offset} for round {round} of {label}, outside segment {segment} [{start}, {start + length})");
+        var source = MemoryMarshal.Cast<byte, float>(frame.Data);
         var target = buffer.Slice(offset, count);
         if (round < n - 1)
             FloatBuffer.Add(target, source);
@@ -237,8 +249,8 @@ public sealed class RingCommunicator : IAsyncDisposable
             source.CopyTo(target);
         if (round + 1 < 2 * (n - 1))
         {
-            // All-gather chunks are final: pass the received bytes on. Reduced chunks are read from the buffer.
-            var data = round >= n - 1 ? frame.Data : UnsafeByteOperations.UnsafeWrap(buffer.Bytes(offset, count));
+            // The chunk now sits in the buffer (reduced, or final): forward it from there, without a copy.
+            var data = UnsafeByteOperations.UnsafeWrap(buffer.Bytes(offset, count));
             Enqueue(new RingFrame { Sequence = sequence, Round = (uint)(round + 1), Offset = (ulong)offset, Data = data }, tracked: true);
         }
         return count;
@@ -363,13 +375,14 @@ public sealed class RingCommunicator : IAsyncDisposable
     private sealed class LeftLink : IDisposable
     {
         private readonly GrpcChannel _channel;
-        private readonly AsyncServerStreamingCall<RingFrame> _call;
+        private readonly AsyncServerStreamingCall<ReceivedFrame> _call;
         private readonly CancellationTokenSource _closing = new();
 
         public LeftLink(GrpcChannel channel, Metadata headers, PullRequest request, RingInbox inbox, string who)
         {
             _channel = channel;
-            _call = new Contracts.Collective.Collective.CollectiveClient(channel).Pull(request, headers, cancellationToken: _closing.Token);
+            // The generated client would parse each chunk into a new ByteString; this one reads it into a pooled array.
+            _call = channel.CreateCallInvoker().AsyncServerStreamingCall(ReceivedFrame.PullMethod, null, new CallOptions(headers, cancellationToken: _closing.Token), request);
             _ = Task.Run(() => ReadAsync(inbox, who));
         }
 

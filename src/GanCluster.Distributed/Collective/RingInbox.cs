@@ -1,10 +1,9 @@
 using System.Threading.Channels;
-using GanCluster.Contracts.Collective;
 
 namespace GanCluster.Distributed.Collective;
 
 /// <summary>Something the left neighbour's streams delivered: a frame, or the news that the neighbour is gone.</summary>
-internal readonly record struct InboxItem(RingFrame? Frame, string? Failure);
+internal readonly record struct InboxItem(ReceivedFrame? Frame, string? Failure);
 
 /// <summary>
 /// Frames from the left neighbour, from all of its streams, in one queue for the rank's collective loop, plus the
@@ -19,11 +18,11 @@ internal sealed class RingInbox(int channels)
     public ChannelReader<InboxItem> Reader => _items.Reader;
     public long LastHeard => Interlocked.Read(ref _lastHeard);
 
-    public void Deliver(RingFrame frame)
+    public void Deliver(ReceivedFrame frame)
     {
         Heard();
-        if (!frame.Heartbeat)
-            _items.Writer.TryWrite(new InboxItem(frame, null));
+        if (frame.Heartbeat || !_items.Writer.TryWrite(new InboxItem(frame, null)))
+            frame.Release();
     }
 
     /// <summary>One stream ended cleanly; the neighbour has left once all have (their frames are all delivered by then).</summary>

@@ -29,17 +29,27 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
         _stepBuffers = FloatBuffers(trainer.Networks.Generator).Concat(FloatBuffers(trainer.Networks.Discriminator)).ToArray();
     }
 
-    private readonly System.Diagnostics.Stopwatch _collectives = new();
+    private readonly Dictionary<string, System.Diagnostics.Stopwatch> _clocks = new()
+    {
+        ["D gradients"] = new(), ["G gradients"] = new(), ["BatchNorm buffers"] = new(), ["losses"] = new(), ["stop vote"] = new(),
+    };
 
     public int WorldSize => _ring.WorldSize;
 
     /// <summary>Wall time spent inside collectives so far: the communication that training waited for (none of it overlaps compute).</summary>
-    public TimeSpan CollectiveTime => _collectives.Elapsed;
+    public TimeSpan CollectiveTime => TimeSpan.FromTicks(_clocks.Values.Sum(c => c.Elapsed.Ticks));
+
+    /// <summary>That time by kind of collective, including any wait for a slower rank to arrive.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> CollectiveTimes => _clocks.ToDictionary(c => c.Key, c => c.Value.Elapsed);
+
+    private System.Diagnostics.Stopwatch _collectives = new();
+
+    private System.Diagnostics.Stopwatch Clock(string kind) => _collectives = _clocks[kind];
 
     public void AverageGradients(NetworkRole network, long step)
     {
         var flat = network == NetworkRole.Generator ? _generator : _discriminator;
-        _collectives.Start();
+        Clock(network == NetworkRole.Generator ? "G gradients" : "D gradients").Start();
         _ring.AllReduceSum(TensorMemory.Of(flat.Flat), $"step {step + 1}, {(network == NetworkRole.Generator ? "G" : "D")} gradients");
         _collectives.Stop();
         using var _ = no_grad();
@@ -50,7 +60,7 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     {
         if (_stepBuffers.Length > 0)
         {
-            _collectives.Start();
+            Clock("BatchNorm buffers").Start();
             BroadcastFromRankZero(_stepBuffers, $"step {step + 1}, BatchNorm buffers");
             _collectives.Stop();
         }
@@ -58,7 +68,7 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
 
     public unsafe void AverageScalars(float[] values, long step)
     {
-        _collectives.Start();
+        Clock("losses").Start();
         fixed (float* p = values)
             _ring.AllReduceSum(new FloatBuffer((IntPtr)p, values.Length), $"step {step}, reported losses");
         _collectives.Stop();
@@ -70,7 +80,7 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     public unsafe bool AnyRank(bool flag, long step)
     {
         var value = flag ? 1f : 0f;
-        _collectives.Start();
+        Clock("stop vote").Start();
         _ring.AllReduceSum(new FloatBuffer((IntPtr)(&value), 1), $"step {step}, stop vote");
         _collectives.Stop();
         return value > 0;

@@ -16,9 +16,9 @@ public enum DropoutPass
 
 /// <summary>
 /// Where the discriminator's next forward pass sits in the run: the seed, the global batch, the pass and this
-/// rank's rows. Dropout masks are drawn for the whole global batch from a generator seeded by these and then
-/// sliced to the rows, so N ranks together apply exactly the masks one process applies to the whole batch, and a
-/// resumed run draws the same masks without saving any RNG state.
+/// rank's rows. Each row's dropout mask is drawn from a generator seeded by these and the row's index in the global
+/// batch, so N ranks together apply exactly the masks one process applies to the whole batch, and a resumed run
+/// draws the same masks without saving any RNG state.
 /// </summary>
 public sealed class DropoutContext : IDisposable
 {
@@ -31,17 +31,22 @@ public sealed class DropoutContext : IDisposable
     public void Begin(long seed, long batch, DropoutPass pass, ShardSlice shard) => (_seed, _batch, _pass, _shard) = (seed, batch, pass, shard);
 
     /// <summary>The keep-mask scaled by 1/(1-p), shaped like <paramref name="input"/>.</summary>
+    /// <remarks>Each row's mask has its own seed (batch, pass, layer, global row), so a rank draws only its own rows.</remarks>
     internal Tensor Mask(int layer, double p, Tensor input)
     {
         var shard = _shard ?? ShardSlice.Single((int)input.shape[0]);
         if (shard.Length != input.shape[0])
             throw new InvalidOperationException($"the dropout context expects {shard.Length} rows but D was given {input.shape[0]}: call DropoutContext.Begin before each training forward pass");
         using var scope = NewDisposeScope();
-        var stream = ((_batch * 4 + (long)_pass) * 64) + layer;
-        _random.manual_seed(SeedMixer.Mix(_seed, (long)RandomStream.DiscriminatorDropout, stream));
-        var uniform = rand([shard.GlobalBatch, .. input.shape[1..]], generator: _random);
-        var rows = shard.WorldSize == 1 ? uniform : uniform.narrow(0, shard.Start, shard.Length);
-        var mask = rows.ge(p).to_type(input.dtype).mul_(1.0 / (1.0 - p));
+        var stream = ((_batch * 4 + (long)_pass) * 64 + layer) << 24;
+        long[] rowShape = input.shape[1..];
+        var rows = new Tensor[shard.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            _random.manual_seed(SeedMixer.Mix(_seed, (long)RandomStream.DiscriminatorDropout, stream + shard.Start + i));
+            rows[i] = rand(rowShape, generator: _random);
+        }
+        var mask = stack(rows).ge_(p).to_type(input.dtype).mul_(1.0 / (1.0 - p));
         return (input.device.type == DeviceType.CPU ? mask : mask.to(input.device)).MoveToOuterDisposeScope();
     }
 
