@@ -1,0 +1,47 @@
+using Orleans.Concurrency;
+
+namespace GanCluster.Contracts.Grains;
+
+/// <summary>One run, keyed by its id: spec, state machine, assignment, progress, health, checkpoints and history.</summary>
+[Alias("gancluster.IRunGrain")]
+public interface IRunGrain : IGrainWithStringKey
+{
+    /// <summary>Records a new run as Pending; submitting the same id twice is an error.</summary>
+    [Alias("Submit")]
+    Task<RunSnapshot> Submit(RunSubmission submission);
+
+    /// <summary>The run, or null when no run has this id.</summary>
+    [Alias("Get")]
+    Task<RunSnapshot?> Get();
+
+    /// <summary>Cancels a run that has not ended; a no-op (returning the snapshot) on an ended one.</summary>
+    [Alias("Cancel")]
+    Task<RunSnapshot> Cancel(string reason);
+
+    /// <summary>The scheduler placed the run on these workers (rank order). One-way, so the scheduler never waits on a run that waits on it.</summary>
+    [Alias("Placed"), OneWay]
+    Task Placed(IReadOnlyList<string> workers);
+}
+
+/// <summary>The one scheduler (key 0): the run index, the priority queue with gang placement, and worker leases.</summary>
+[Alias("gancluster.ISchedulerGrain")]
+public interface ISchedulerGrain : IGrainWithIntegerKey
+{
+    [Alias("Enqueue")]
+    Task Enqueue(string runId, int worldSize, int priority);
+
+    /// <summary>Takes a run out of the queue (cancelled) and frees its workers.</summary>
+    [Alias("Remove")]
+    Task Remove(string runId);
+
+    /// <summary>Every run id ever submitted, oldest first.</summary>
+    [Alias("Runs")]
+    Task<IReadOnlyList<string>> Runs();
+
+    /// <summary>Registers or renews a worker's lease; returns its assignment when it has one.</summary>
+    [Alias("Heartbeat")]
+    Task<WorkerAssignment?> Heartbeat(WorkerDescriptor worker);
+
+    [Alias("Workers")]
+    Task<IReadOnlyList<WorkerSnapshot>> Workers();
+}

@@ -1,0 +1,58 @@
+namespace GanCluster.Contracts.Grains;
+
+/// <summary>What a user submits: the effective spec (validated by the API), its name and step budget, and the gang size.</summary>
+[GenerateSerializer, Immutable, Alias("gancluster.RunSubmission")]
+public sealed record RunSubmission(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string SpecYaml,
+    [property: Id(2)] int WorldSize,
+    [property: Id(3)] int Priority,
+    [property: Id(4)] long TotalSteps);
+
+/// <summary>One line of a run's history.</summary>
+[GenerateSerializer, Immutable, Alias("gancluster.RunEvent")]
+public sealed record RunEvent([property: Id(0)] DateTimeOffset At, [property: Id(1)] string Text);
+
+/// <summary>Everything a client may read about a run.</summary>
+[GenerateSerializer, Immutable, Alias("gancluster.RunSnapshot")]
+public sealed record RunSnapshot(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] RunState State,
+    [property: Id(3)] int WorldSize,
+    [property: Id(4)] int Priority,
+    [property: Id(5)] long Step,
+    [property: Id(6)] long TotalSteps,
+    [property: Id(7)] IReadOnlyList<string> Workers,
+    [property: Id(8)] string? LatestHealthJson,
+    [property: Id(9)] string? LastCheckpoint,
+    [property: Id(10)] IReadOnlyList<RunEvent> Events,
+    [property: Id(11)] string? Error,
+    [property: Id(12)] DateTimeOffset SubmittedAt)
+{
+    public bool IsTerminal => State is RunState.Completed or RunState.Failed or RunState.Cancelled or RunState.Collapsed or RunState.Diverged;
+}
+
+/// <summary>What a worker tells the scheduler about itself on every heartbeat.</summary>
+[GenerateSerializer, Immutable, Alias("gancluster.WorkerDescriptor")]
+public sealed record WorkerDescriptor(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Host,
+    [property: Id(2)] string Device,
+    [property: Id(3)] int Threads,
+    [property: Id(4)] string RingEndpoint);
+
+/// <summary>A worker as the scheduler sees it.</summary>
+[GenerateSerializer, Immutable, Alias("gancluster.WorkerSnapshot")]
+public sealed record WorkerSnapshot(
+    [property: Id(0)] WorkerDescriptor Descriptor,
+    [property: Id(1)] DateTimeOffset LastHeartbeat,
+    [property: Id(2)] string? RunId,
+    [property: Id(3)] int Rank);
+
+/// <summary>A rank of a placed gang: the run, this worker's rank, and every rank's ring endpoint in rank order.</summary>
+[GenerateSerializer, Immutable, Alias("gancluster.WorkerAssignment")]
+public sealed record WorkerAssignment(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] int Rank,
+    [property: Id(2)] IReadOnlyList<string> RingEndpoints);

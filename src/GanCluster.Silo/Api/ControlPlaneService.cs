@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using GanCluster.Contracts;
+using GanCluster.Contracts.Control;
+using GanCluster.Contracts.Grains;
+using GanCluster.Training.Spec;
+using Grpc.Core;
+
+namespace GanCluster.Silo.Api;
+
+/// <summary>The CLI's API: validates specs, talks to the grains, and turns their snapshots into messages.</summary>
+public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.ControlPlaneBase
+{
+    public override async Task<Run> SubmitRun(SubmitRunRequest request, ServerCallContext context)
+    {
+        RunSpec spec;
+        string yaml;
+        try
+        {
+            (spec, yaml) = RunSpecLoader.LoadText(request.SpecYaml, "submitted spec", request.Overrides);
+        }
+        catch (SpecException e)
+        {
+            var trailers = new Metadata { { "field-path", e.FieldPath } };
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message), trailers);
+        }
+        var worldSize = Math.Max(1, request.WorldSize);
+        if (spec.BatchSize % (worldSize * spec.MicroBatches) != 0)
+        {
+            var trailers = new Metadata { { "field-path", "batch_size" } };
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"field 'batch_size': {spec.BatchSize} does not divide evenly over {worldSize} ranks"), trailers);
+        }
+        var id = $"{Slug(spec.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+        var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps));
+        await grains.GetGrain<ISchedulerGrain>(0).Enqueue(id, worldSize, request.Priority);
+        return RunMessages.From(snapshot);
+    }
+
+    public override async Task<ListRunsReply> ListRuns(ListRunsRequest request, ServerCallContext context)
+    {
+        var ids = await grains.GetGrain<ISchedulerGrain>(0).Runs();
+        var snapshots = await Task.WhenAll(ids.Select(id => grains.GetGrain<IRunGrain>(id).Get()));
+        var reply = new ListRunsReply();
+        reply.Runs.AddRange(snapshots.OfType<RunSnapshot>().Select(s => RunMessages.From(s, withEvents: false)));
+        return reply;
+    }
+
+    public override async Task<Run> GetRun(RunRequest request, ServerCallContext context) => RunMessages.From(await Require(request.Id));
+
+    public override async Task<Run> CancelRun(RunRequest request, ServerCallContext context)
+    {
+        await Require(request.Id);
+        return RunMessages.From(await grains.GetGrain<IRunGrain>(request.Id).Cancel("requested through the API"));
+    }
+
+    public override async Task WatchRun(RunRequest request, IServerStreamWriter<Run> responseStream, ServerCallContext context)
+    {
+        var last = "";
+        while (!context.CancellationToken.IsCancellationRequested)
+        {
+            var snapshot = await Require(request.Id);
+            var message = RunMessages.From(snapshot);
+            var key = message.ToString();
+            if (key != last)
+            {
+                await responseStream.WriteAsync(message, context.CancellationToken);
+                last = key;
+            }
+            if (snapshot.IsTerminal)
+                return;
+            await Task.Delay(500, context.CancellationToken);
+        }
+    }
+
+    public override async Task<ListWorkersReply> ListWorkers(ListWorkersRequest request, ServerCallContext context)
+    {
+        var reply = new ListWorkersReply();
+        reply.Workers.AddRange((await grains.GetGrain<ISchedulerGrain>(0).Workers()).Select(RunMessages.From));
+        return reply;
+    }
+
+    private async Task<RunSnapshot> Require(string id) =>
+        string.IsNullOrWhiteSpace(id) ? throw new RpcException(new Status(StatusCode.InvalidArgument, "a run id is required"))
+        : await grains.GetGrain<IRunGrain>(id).Get() ?? throw new RpcException(new Status(StatusCode.NotFound, $"no run '{id}'"));
+
+    private static string Slug(string name)
+    {
+        var slug = new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        return slug.Length == 0 ? "run" : slug[..Math.Min(slug.Length, 40)];
+    }
+}
+
+/// <summary>Grain snapshots as API messages.</summary>
+public static class RunMessages
+{
+    public static Run From(RunSnapshot s) => From(s, withEvents: true);
+
+    public static Run From(RunSnapshot s, bool withEvents)
+    {
+        var run = new Run
+        {
+            Id = s.Id, Name = s.Name, State = s.State.ToString(), WorldSize = s.WorldSize, Priority = s.Priority,
+            Step = s.Step, TotalSteps = s.TotalSteps, LatestHealthJson = s.LatestHealthJson ?? "", LastCheckpoint = s.LastCheckpoint ?? "",
+            Error = s.Error ?? "", SubmittedUnixMs = s.SubmittedAt.ToUnixTimeMilliseconds(),
+        };
+        run.Workers.AddRange(s.Workers);
+        if (withEvents)
+            run.Events.AddRange(s.Events.Select(e => new RunEventMessage { UnixMs = e.At.ToUnixTimeMilliseconds(), Text = e.Text }));
+        return run;
+    }
+
+    public static Worker From(WorkerSnapshot w) => new()
+    {
+        Id = w.Descriptor.Id, Host = w.Descriptor.Host, Device = w.Descriptor.Device, Threads = w.Descriptor.Threads,
+        RunId = w.RunId ?? "", Rank = w.Rank, LastHeartbeatUnixMs = w.LastHeartbeat.ToUnixTimeMilliseconds(),
+    };
+}

@@ -1,0 +1,80 @@
+using GanCluster.Contracts;
+using GanCluster.Contracts.Grains;
+
+namespace GanCluster.Silo.Grains;
+
+/// <summary>The persisted record of a run (mutable for the storage provider; grains hand out immutable snapshots).</summary>
+public sealed class RunRecord
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string SpecYaml { get; set; } = "";
+    public RunState State { get; set; }
+    public int WorldSize { get; set; }
+    public int Priority { get; set; }
+    public long Step { get; set; }
+    public long TotalSteps { get; set; }
+    public List<string> Workers { get; set; } = [];
+    public string? LatestHealthJson { get; set; }
+    public string? LastCheckpoint { get; set; }
+    public List<RunEvent> Events { get; set; } = [];
+    public string? Error { get; set; }
+    public DateTimeOffset SubmittedAt { get; set; }
+    public bool Exists { get; set; }
+}
+
+/// <summary>One run: its state machine and history, persisted on every change.</summary>
+public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] IPersistentState<RunRecord> run) : Grain, IRunGrain
+{
+    public async Task<RunSnapshot> Submit(RunSubmission submission)
+    {
+        if (run.State.Exists)
+            throw new InvalidOperationException($"run {this.GetPrimaryKeyString()} already exists");
+        var r = run.State;
+        (r.Id, r.Name, r.SpecYaml, r.WorldSize, r.Priority, r.TotalSteps) =
+            (this.GetPrimaryKeyString(), submission.Name, submission.SpecYaml, submission.WorldSize, submission.Priority, submission.TotalSteps);
+        r.State = RunState.Pending;
+        r.SubmittedAt = DateTimeOffset.UtcNow;
+        r.Exists = true;
+        r.Events.Add(new RunEvent(r.SubmittedAt, $"submitted: world size {r.WorldSize}, priority {r.Priority}, {r.TotalSteps} steps"));
+        await run.WriteStateAsync();
+        return Snapshot();
+    }
+
+    public Task<RunSnapshot?> Get() => Task.FromResult(run.State.Exists ? Snapshot() : null);
+
+    public async Task<RunSnapshot> Cancel(string reason)
+    {
+        if (!run.State.Exists)
+            throw new KeyNotFoundException($"no run {this.GetPrimaryKeyString()}");
+        var snapshot = Snapshot();
+        if (snapshot.IsTerminal)
+            return snapshot;
+        await GrainFactory.GetGrain<ISchedulerGrain>(0).Remove(run.State.Id);
+        Transition(RunState.Cancelled, $"cancelled: {reason}");
+        await run.WriteStateAsync();
+        return Snapshot();
+    }
+
+    public async Task Placed(IReadOnlyList<string> workers)
+    {
+        if (run.State.State != RunState.Pending)
+            return;
+        run.State.Workers = [.. workers];
+        Transition(RunState.Scheduled, $"placed on {string.Join(", ", workers)}");
+        await run.WriteStateAsync();
+    }
+
+    private void Transition(RunState next, string text)
+    {
+        run.State.State = next;
+        run.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, text));
+    }
+
+    private RunSnapshot Snapshot()
+    {
+        var r = run.State;
+        return new RunSnapshot(r.Id, r.Name, r.State, r.WorldSize, r.Priority, r.Step, r.TotalSteps, [.. r.Workers],
+            r.LatestHealthJson, r.LastCheckpoint, [.. r.Events], r.Error, r.SubmittedAt);
+    }
+}

@@ -1,0 +1,70 @@
+using GanCluster.Contracts.Grains;
+using GanCluster.Silo.Scheduling;
+
+namespace GanCluster.Silo.Grains;
+
+/// <summary>The scheduler's persisted part: the run index and the queue. Leases are soft state.</summary>
+public sealed class SchedulerRecord
+{
+    public List<string> Runs { get; set; } = [];
+    public List<QueuedRun> Queue { get; set; } = [];
+}
+
+/// <summary>
+/// The single scheduler: keeps the index of runs, queues them, renews worker leases on heartbeats and places gangs.
+/// Every call is short; placement happens on enqueue and on heartbeats, and expired leases are collected on
+/// each heartbeat, so no timer or blocking call is needed.
+/// </summary>
+public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.ProviderName)] IPersistentState<SchedulerRecord> state) : Grain, ISchedulerGrain
+{
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+
+    private readonly GangScheduler _gangs = new(Lease);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _gangs.Restore(state.State.Queue);
+        return Task.CompletedTask;
+    }
+
+    public async Task Enqueue(string runId, int worldSize, int priority)
+    {
+        if (!state.State.Runs.Contains(runId))
+            state.State.Runs.Add(runId);
+        _gangs.Enqueue(runId, worldSize, priority);
+        await PlaceAndSave();
+    }
+
+    public async Task Remove(string runId)
+    {
+        _gangs.Remove(runId);
+        await PlaceAndSave();
+    }
+
+    public Task<IReadOnlyList<string>> Runs() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Runs]);
+
+    public async Task<WorkerAssignment?> Heartbeat(WorkerDescriptor worker)
+    {
+        var now = DateTimeOffset.UtcNow;
+        _gangs.Heartbeat(worker, now);
+        _gangs.Expire(now);
+        if (_gangs.Queue.Count > 0)
+            await PlaceAndSave();
+        var lease = _gangs.Worker(worker.Id)!;
+        if (lease.RunId is null)
+            return null;
+        var gang = _gangs.Workers.Where(w => w.RunId == lease.RunId).OrderBy(w => w.Rank).Select(w => w.Descriptor.RingEndpoint).ToList();
+        return new WorkerAssignment(lease.RunId, lease.Rank, gang);
+    }
+
+    public Task<IReadOnlyList<WorkerSnapshot>> Workers() => Task.FromResult<IReadOnlyList<WorkerSnapshot>>(
+        _gangs.Workers.Select(w => new WorkerSnapshot(w.Descriptor, w.LastHeartbeat, w.RunId, w.Rank)).ToList());
+
+    private async Task PlaceAndSave()
+    {
+        foreach (var placement in _gangs.Place())
+            await GrainFactory.GetGrain<IRunGrain>(placement.RunId).Placed(placement.Workers);
+        state.State.Queue = [.. _gangs.Queue];
+        await state.WriteStateAsync();
+    }
+}

@@ -1,0 +1,98 @@
+using GanCluster.Contracts.Grains;
+
+namespace GanCluster.Silo.Scheduling;
+
+/// <summary>A queued run: its gang size, priority (higher first) and arrival order (earlier first among equals).</summary>
+public sealed record QueuedRun(string RunId, int WorldSize, int Priority, long Sequence);
+
+/// <summary>A run placed on a gang of workers, in rank order.</summary>
+public sealed record Placement(string RunId, IReadOnlyList<string> Workers);
+
+/// <summary>
+/// Gang placement, as a pure data structure the scheduler grain drives. A run of world size N starts only when N
+/// live, free workers exist together, and then takes all N at once: no partial allocation is ever held. The queue
+/// is strict priority order: when the head run does not fit, nothing behind it starts (no backfill), so a large
+/// gang cannot be starved by a stream of small ones.
+/// </summary>
+public sealed class GangScheduler(TimeSpan lease)
+{
+    private readonly Dictionary<string, WorkerLease> _workers = [];
+    private readonly List<QueuedRun> _queue = [];
+    private long _sequence;
+
+    public IReadOnlyList<QueuedRun> Queue => _queue;
+
+    public void Enqueue(string runId, int worldSize, int priority)
+    {
+        if (worldSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "a gang has at least one worker");
+        if (_queue.Any(q => q.RunId == runId))
+            return;
+        _queue.Add(new QueuedRun(runId, worldSize, priority, ++_sequence));
+    }
+
+    /// <summary>Drops a queued run and frees the workers of a placed one.</summary>
+    public void Remove(string runId)
+    {
+        _queue.RemoveAll(q => q.RunId == runId);
+        foreach (var w in _workers.Values.Where(w => w.RunId == runId))
+            (w.RunId, w.Rank) = (null, -1);
+    }
+
+    /// <summary>Registers or renews a worker's lease.</summary>
+    public WorkerLease Heartbeat(WorkerDescriptor worker, DateTimeOffset now)
+    {
+        if (!_workers.TryGetValue(worker.Id, out var lease))
+            _workers[worker.Id] = lease = new WorkerLease(worker);
+        lease.Descriptor = worker;
+        lease.LastHeartbeat = now;
+        return lease;
+    }
+
+    /// <summary>Workers whose lease ran out are dropped; returns them with the runs they held.</summary>
+    public IReadOnlyList<WorkerLease> Expire(DateTimeOffset now)
+    {
+        var expired = _workers.Values.Where(w => now - w.LastHeartbeat > lease).ToList();
+        foreach (var w in expired)
+            _workers.Remove(w.Descriptor.Id);
+        return expired;
+    }
+
+    /// <summary>Places as many queued runs as fit, in queue order, stopping at the first that does not.</summary>
+    public IReadOnlyList<Placement> Place()
+    {
+        var placements = new List<Placement>();
+        foreach (var run in _queue.OrderByDescending(q => q.Priority).ThenBy(q => q.Sequence).ToList())
+        {
+            var free = _workers.Values.Where(w => w.RunId is null).OrderBy(w => w.Descriptor.Id, StringComparer.Ordinal).Take(run.WorldSize).ToList();
+            if (free.Count < run.WorldSize)
+                break;
+            for (var rank = 0; rank < free.Count; rank++)
+                (free[rank].RunId, free[rank].Rank) = (run.RunId, rank);
+            _queue.Remove(run);
+            placements.Add(new Placement(run.RunId, free.Select(w => w.Descriptor.Id).ToList()));
+        }
+        return placements;
+    }
+
+    public WorkerLease? Worker(string id) => _workers.GetValueOrDefault(id);
+
+    public IReadOnlyList<WorkerLease> Workers => _workers.Values.OrderBy(w => w.Descriptor.Id, StringComparer.Ordinal).ToList();
+
+    /// <summary>Rebuilds the queue after a restart (the leases are not persisted: live workers heartbeat again).</summary>
+    public void Restore(IEnumerable<QueuedRun> queue)
+    {
+        _queue.Clear();
+        _queue.AddRange(queue);
+        _sequence = _queue.Count == 0 ? 0 : _queue.Max(q => q.Sequence);
+    }
+}
+
+/// <summary>A worker's lease and its current assignment (rank −1 when free).</summary>
+public sealed class WorkerLease(WorkerDescriptor descriptor)
+{
+    public WorkerDescriptor Descriptor { get; set; } = descriptor;
+    public DateTimeOffset LastHeartbeat { get; set; }
+    public string? RunId { get; set; }
+    public int Rank { get; set; } = -1;
+}

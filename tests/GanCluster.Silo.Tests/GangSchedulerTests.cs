@@ -1,0 +1,73 @@
+using GanCluster.Contracts.Grains;
+using GanCluster.Silo.Scheduling;
+
+namespace GanCluster.Silo.Tests;
+
+public sealed class GangSchedulerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static WorkerDescriptor Worker(string id) => new(id, "localhost", "cpu", 1, $"127.0.0.1:{1000 + id.GetHashCode() % 1000}");
+
+    [Fact]
+    public void A_gang_starts_only_when_all_its_workers_are_free_together_and_holds_nothing_before()
+    {
+        var s = new GangScheduler(TimeSpan.FromSeconds(10));
+        s.Enqueue("big", worldSize: 3, priority: 0);
+        s.Heartbeat(Worker("w1"), T0);
+        s.Heartbeat(Worker("w2"), T0);
+        Assert.Empty(s.Place());
+        Assert.All(s.Workers, w => Assert.Null(w.RunId));
+        s.Heartbeat(Worker("w3"), T0);
+        var placed = Assert.Single(s.Place());
+        Assert.Equal("big", placed.RunId);
+        Assert.Equal(["w1", "w2", "w3"], placed.Workers);
+        Assert.Equal([0, 1, 2], s.Workers.Select(w => w.Rank));
+        Assert.Empty(s.Queue);
+    }
+
+    [Fact]
+    public void Higher_priority_goes_first_and_a_waiting_head_is_not_overtaken()
+    {
+        var s = new GangScheduler(TimeSpan.FromSeconds(10));
+        s.Enqueue("small-low", 1, priority: 0);
+        s.Enqueue("pair-high", 2, priority: 5);
+        s.Heartbeat(Worker("w1"), T0);
+        // One free worker: the high-priority pair waits, and the small low-priority run must not take the worker.
+        Assert.Empty(s.Place());
+        s.Heartbeat(Worker("w2"), T0);
+        Assert.Equal(["pair-high"], s.Place().Select(p => p.RunId));
+        s.Remove("pair-high");
+        Assert.Equal(["small-low"], s.Place().Select(p => p.RunId));
+    }
+
+    [Fact]
+    public void A_worker_that_misses_its_lease_is_dropped_with_its_run()
+    {
+        var s = new GangScheduler(TimeSpan.FromSeconds(10));
+        s.Enqueue("r", 1, 0);
+        s.Heartbeat(Worker("w1"), T0);
+        s.Heartbeat(Worker("w2"), T0);
+        Assert.Single(s.Place());
+        s.Heartbeat(Worker("w2"), T0.AddSeconds(8));
+        var lost = s.Expire(T0.AddSeconds(11));
+        var w = Assert.Single(lost);
+        Assert.Equal("w1", w.Descriptor.Id);
+        Assert.Equal("r", w.RunId);
+        Assert.Equal(["w2"], s.Workers.Select(x => x.Descriptor.Id));
+    }
+
+    [Fact]
+    public void Removing_a_placed_run_frees_its_workers_for_the_next_gang()
+    {
+        var s = new GangScheduler(TimeSpan.FromSeconds(10));
+        s.Heartbeat(Worker("w1"), T0);
+        s.Heartbeat(Worker("w2"), T0);
+        s.Enqueue("a", 2, 0);
+        s.Enqueue("b", 2, 0);
+        Assert.Equal(["a"], s.Place().Select(p => p.RunId));
+        Assert.Empty(s.Place());
+        s.Remove("a");
+        Assert.Equal(["b"], s.Place().Select(p => p.RunId));
+    }
+}
