@@ -18,6 +18,10 @@ public static class ExitCodes
     public const int Diverged = 6;
     /// <summary>Data-parallel training lost a peer (dead, hung or refused); the message names it and the step.</summary>
     public const int PeerLost = 7;
+    /// <summary>A run on the cluster ended Failed or Collapsed (see `run show`).</summary>
+    public const int RunFailed = 8;
+    /// <summary>The cluster's API refused the call or could not be reached.</summary>
+    public const int ClusterError = 9;
     /// <summary>An unexpected failure: a bug, reported with its stack trace.</summary>
     public const int InternalError = 70;
     /// <summary>Interrupted by Ctrl+C after checkpointing.</summary>

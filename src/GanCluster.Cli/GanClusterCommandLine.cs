@@ -17,6 +17,10 @@ public static class GanClusterCommandLine
             SamplesCommand.Create(console),
             EvaluateCommand.Create(console),
             EvaluatorCommands.Create(console),
+            ClusterCommands.CreateUp(console),
+            ClusterCommands.CreateDown(console),
+            RunCommands.Create(console),
+            RunCommands.CreateWorkers(console),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -39,6 +39,14 @@ internal static class UserErrors
         {
             return Report(console, "device unavailable", e.Message, ExitCodes.DeviceUnavailable);
         }
+        catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.InvalidArgument)
+        {
+            return Report(console, "invalid run spec", e.Status.Detail, ExitCodes.UsageError);
+        }
+        catch (Grpc.Core.RpcException e)
+        {
+            return Report(console, $"cluster ({e.StatusCode})", e.Status.Detail, ExitCodes.ClusterError);
+        }
         catch (Distributed.Collective.CollectiveException e)
         {
             return Report(console, "peer lost", e.Message, ExitCodes.PeerLost);

@@ -1,4 +1,71 @@
-// The per-device worker process. The data-parallel issue (gRPC all-reduce) and the control-plane
-// issue (Orleans client) fill it; until then `gancluster train` runs the same trainer in-process.
-Console.Error.WriteLine("GanCluster.Worker: the data-parallel worker is not built yet; use `gancluster train SPEC` for single-process training.");
-return 64;
+using GanCluster.Contracts.Grains;
+using GanCluster.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+// A worker of the control plane: an Orleans client that heartbeats to the scheduler, trains the rank it is
+// assigned (single-process or one rank of a gang), reports progress and health, and stops when told to.
+WorkerOptions options;
+try
+{
+    options = WorkerOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error (usage): {e.Message}");
+    return 2;
+}
+
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.UseOrleansClient(client => client.UseLocalhostClustering(options.GatewayPort));
+using var host = builder.Build();
+await host.StartAsync();
+var grains = host.Services.GetRequiredService<IClusterClient>();
+var scheduler = grains.GetGrain<ISchedulerGrain>(0);
+var descriptor = new WorkerDescriptor(options.Id, Environment.MachineName, "cpu", options.Threads, $"{options.Host}:{options.RingPort}");
+Console.WriteLine($"worker {options.Id} ready: gateway {options.GatewayPort}, ring endpoint {descriptor.RingEndpoint}, {options.Threads} thread(s), store {options.Store}");
+
+using var shutdown = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; shutdown.Cancel(); };
+using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; shutdown.Cancel(); });
+
+RankJob? job = null;
+Task running = Task.CompletedTask;
+using var beat = new PeriodicTimer(TimeSpan.FromSeconds(1));
+try
+{
+    do
+    {
+        WorkerAssignment? assignment;
+        try
+        {
+            assignment = await scheduler.Heartbeat(descriptor);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            Console.Error.WriteLine($"heartbeat failed ({e.GetType().Name}: {e.Message}); retrying");
+            continue;
+        }
+        if (job is not null && running.IsCompleted)
+            job = null;
+        if (job is not null && assignment?.RunId != job.RunId)
+            job.Stop(); // revoked: cancelled, or our lease expired
+        else if (job is null && assignment is not null)
+        {
+            job = new RankJob(grains, options, assignment, Console.Out);
+            running = Task.Run(job.RunAsync);
+        }
+    }
+    while (await beat.WaitForNextTickAsync(shutdown.Token));
+}
+catch (OperationCanceledException)
+{
+}
+job?.Stop();
+await running;
+await host.StopAsync();
+return 0;

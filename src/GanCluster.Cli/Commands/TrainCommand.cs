@@ -59,18 +59,8 @@ internal static class TrainCommand
         var worldSize = rank?.WorldSize ?? 1;
         if (spec.BatchSize % worldSize != 0)
             throw new UsageException($"batch_size {spec.BatchSize} does not divide evenly over {worldSize} ranks");
-        // The ring comes up first, so that heartbeats flow while the ranks load data.
-        using var ring = rank is null ? null : new RingLease(rank);
-        using var dataset = DatasetFactory.Open(spec.Dataset, spec.Seed);
-        using var trainer = new GanTrainer(spec, dataset, new ShardSlice(rankIndex, worldSize, spec.BatchSize));
-        if (checkpoint is not null)
-            TrainerState.Restore(trainer, checkpoint, request.ResumePath!);
-        using var sync = ring is null ? null : new RingDataParallelSync(ring.Communicator, trainer);
-        if (sync is not null)
-        {
-            sync.BroadcastState(checkpoint is null ? "start: parameters from rank 0" : "resume: parameters from rank 0");
-            trainer.Sync = sync;
-        }
+        using var session = new RankSession(spec, checkpoint, request.ResumePath, rank);
+        var (trainer, dataset, sync) = (session.Trainer, session.Dataset, session.Sync);
 
         using var cancellation = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -140,14 +130,6 @@ internal static class TrainCommand
         else
             console.MarkupLineInterpolated($"image metrics every {spec.Health.EvalEvery} steps on {spec.Health.EvalSamples} samples with evaluator {evaluator.Info.Name} ({evaluator.Info.Extractor}, test accuracy {evaluator.Info.TestAccuracy:P2})");
         return evaluator;
-    }
-
-    /// <summary>This rank's ring for the length of a synchronous training run.</summary>
-    private sealed class RingLease(RingOptions options) : IDisposable
-    {
-        public RingCommunicator Communicator { get; } = RingCommunicator.StartAsync(options).GetAwaiter().GetResult();
-
-        public void Dispose() => Communicator.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Holds the metrics endpoint for the length of a synchronous training run.</summary>

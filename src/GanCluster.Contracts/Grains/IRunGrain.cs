@@ -21,6 +21,18 @@ public interface IRunGrain : IGrainWithStringKey
     /// <summary>The scheduler placed the run on these workers (rank order). One-way, so the scheduler never waits on a run that waits on it.</summary>
     [Alias("Placed"), OneWay]
     Task Placed(IReadOnlyList<string> workers);
+
+    /// <summary>A placed worker starts its rank; null when the run is no longer placed on it (cancelled meanwhile).</summary>
+    [Alias("Join")]
+    Task<RunLaunch?> Join(int rank, string workerId);
+
+    /// <summary>Progress from a rank; the answer tells it whether to go on.</summary>
+    [Alias("Report")]
+    Task<RunDirective> Report(RunProgress progress);
+
+    /// <summary>A rank ended; rank 0's outcome is the run's.</summary>
+    [Alias("Finished")]
+    Task Finished(int rank, RunState outcome, long step, string? error);
 }
 
 /// <summary>The one scheduler (key 0): the run index, the priority queue with gang placement, and worker leases.</summary>

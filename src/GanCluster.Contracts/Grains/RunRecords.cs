@@ -56,3 +56,26 @@ public sealed record WorkerAssignment(
     [property: Id(0)] string RunId,
     [property: Id(1)] int Rank,
     [property: Id(2)] IReadOnlyList<string> RingEndpoints);
+
+/// <summary>What a worker needs to start its rank: the effective spec, the ring's secret, and the checkpoint to resume from.</summary>
+[GenerateSerializer, Immutable, Alias("gancluster.RunLaunch")]
+public sealed record RunLaunch(
+    [property: Id(0)] string SpecYaml,
+    [property: Id(1)] string Secret,
+    [property: Id(2)] string? ResumeFrom);
+
+/// <summary>A rank's progress report: its step, and from rank 0 the latest health record and checkpoint.</summary>
+[GenerateSerializer, Immutable, Alias("gancluster.RunProgress")]
+public sealed record RunProgress(
+    [property: Id(0)] int Rank,
+    [property: Id(1)] long Step,
+    [property: Id(2)] string? HealthJson,
+    [property: Id(3)] string? LastCheckpoint);
+
+/// <summary>The run grain's answer to a report.</summary>
+[GenerateSerializer, Alias("gancluster.RunDirective")]
+public enum RunDirective
+{
+    Continue = 0,
+    Stop = 1,
+}

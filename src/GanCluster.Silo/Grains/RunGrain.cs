@@ -21,6 +21,9 @@ public sealed class RunRecord
     public string? Error { get; set; }
     public DateTimeOffset SubmittedAt { get; set; }
     public bool Exists { get; set; }
+
+    /// <summary>The ring's shared secret for this run (never leaves the cluster).</summary>
+    public string Secret { get; set; } = "";
 }
 
 /// <summary>One run: its state machine and history, persisted on every change.</summary>
@@ -36,6 +39,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         r.State = RunState.Pending;
         r.SubmittedAt = DateTimeOffset.UtcNow;
         r.Exists = true;
+        r.Secret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         r.Events.Add(new RunEvent(r.SubmittedAt, $"submitted: world size {r.WorldSize}, priority {r.Priority}, {r.TotalSteps} steps"));
         await run.WriteStateAsync();
         return Snapshot();
@@ -63,6 +67,52 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         run.State.Workers = [.. workers];
         Transition(RunState.Scheduled, $"placed on {string.Join(", ", workers)}");
         await run.WriteStateAsync();
+    }
+
+    public async Task<RunLaunch?> Join(int rank, string workerId)
+    {
+        var r = run.State;
+        if (r.State is not (RunState.Scheduled or RunState.Running) || rank >= r.Workers.Count || r.Workers[rank] != workerId)
+            return null;
+        if (r.State == RunState.Scheduled && rank == 0)
+        {
+            Transition(RunState.Running, r.LastCheckpoint is null ? "running" : $"running, resumed from {r.LastCheckpoint}");
+            await run.WriteStateAsync();
+        }
+        return new RunLaunch(r.SpecYaml, r.Secret, r.LastCheckpoint);
+    }
+
+    public async Task<RunDirective> Report(RunProgress progress)
+    {
+        var r = run.State;
+        if (r.State is not (RunState.Scheduled or RunState.Running))
+            return RunDirective.Stop;
+        if (progress.Rank == 0)
+        {
+            r.Step = progress.Step;
+            r.LatestHealthJson = progress.HealthJson ?? r.LatestHealthJson;
+            if (progress.LastCheckpoint is not null && progress.LastCheckpoint != r.LastCheckpoint)
+            {
+                r.LastCheckpoint = progress.LastCheckpoint;
+                r.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"checkpoint at step {progress.Step}: {progress.LastCheckpoint}"));
+            }
+            await run.WriteStateAsync();
+        }
+        return RunDirective.Continue;
+    }
+
+    public async Task Finished(int rank, RunState outcome, long step, string? error)
+    {
+        var r = run.State;
+        if (rank != 0 && outcome == RunState.Completed)
+            return;
+        if (r.State is not (RunState.Scheduled or RunState.Running))
+            return;
+        r.Step = Math.Max(r.Step, step);
+        r.Error = error;
+        Transition(outcome, $"{outcome.ToString().ToLowerInvariant()} at step {step} (rank {rank}){(error is null ? "" : ": " + error)}");
+        await run.WriteStateAsync();
+        await GrainFactory.GetGrain<ISchedulerGrain>(0).Remove(r.Id);
     }
 
     private void Transition(RunState next, string text)

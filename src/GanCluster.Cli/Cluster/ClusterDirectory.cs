@@ -1,0 +1,33 @@
+using System.Text.Json;
+
+namespace GanCluster.Cli.Cluster;
+
+/// <summary>What `up` records about a local cluster, so that the other verbs (and `down`) find it.</summary>
+internal sealed record ClusterInfo(string ApiUrl, string TokenFile, int SiloPid, int[] WorkerPids, int GatewayPort);
+
+/// <summary>
+/// One directory per local cluster: <c>cluster.json</c>, the silo's state (<c>state/</c>, with the API token),
+/// the checkpoint store (<c>store/</c>) and every process's log (<c>logs/</c>). The default is <c>.gancluster</c>
+/// in the current directory, or <c>$GANCLUSTER_CLUSTER</c>.
+/// </summary>
+internal sealed class ClusterDirectory(string root)
+{
+    public static ClusterDirectory Default(string? given) =>
+        new(Path.GetFullPath(given ?? Environment.GetEnvironmentVariable("GANCLUSTER_CLUSTER") ?? ".gancluster"));
+
+    public string Root { get; } = root;
+    public string InfoFile => Path.Combine(Root, "cluster.json");
+    public string State => Path.Combine(Root, "state");
+    public string Store => Path.Combine(Root, "store");
+    public string Logs => Path.Combine(Root, "logs");
+
+    public ClusterInfo? Read() => File.Exists(InfoFile) ? JsonSerializer.Deserialize<ClusterInfo>(File.ReadAllText(InfoFile)) : null;
+
+    public ClusterInfo Require() => Read() ?? throw new UsageException($"no local cluster in {Root}: start one with `gancluster up` (or pass --cluster DIR)");
+
+    public void Write(ClusterInfo info)
+    {
+        Directory.CreateDirectory(Root);
+        File.WriteAllText(InfoFile, JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Text.Json;
+using GanCluster.Cli.Cluster;
+using GanCluster.Contracts.Control;
+using Google.Protobuf;
+using Spectre.Console;
+
+namespace GanCluster.Cli.Commands;
+
+/// <summary><c>gancluster run submit|list|show|watch|cancel</c> and <c>gancluster workers list</c>, through the cluster's API.</summary>
+internal static class RunCommands
+{
+    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
+    public static Option<string?> ClusterOption() => new("--cluster") { Description = "local cluster directory (default: .gancluster or $GANCLUSTER_CLUSTER)" };
+
+    public static Command Create(IAnsiConsole console)
+    {
+        var cluster = ClusterOption();
+        var command = new Command("run", "Submit, list, show, watch and cancel runs on a cluster.");
+
+        var spec = new Argument<string>("spec") { Description = "YAML run spec" };
+        var worldSize = new Option<int>("--world-size") { Description = "ranks (workers) the run needs together", DefaultValueFactory = _ => 1 };
+        var priority = new Option<int>("--priority") { Description = "higher runs first", DefaultValueFactory = _ => 0 };
+        var set = new Option<string[]>("--set") { Description = "override a spec field", AllowMultipleArgumentsPerToken = false };
+        var watch = new Option<bool>("--watch") { Description = "follow the run until it ends" };
+        var output = OutputFormat.Create();
+        var submit = new Command("submit", "Queue a run.") { spec, worldSize, priority, set, watch, cluster, output };
+        submit.SetAction(parsed => UserErrors.Run(console, () =>
+        {
+            var path = parsed.GetValue(spec)!;
+            if (!File.Exists(path))
+                throw new UsageException($"no such spec file: {path}");
+            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            var request = new SubmitRunRequest { SpecYaml = File.ReadAllText(path), WorldSize = parsed.GetValue(worldSize), Priority = parsed.GetValue(priority) };
+            request.Overrides.AddRange(parsed.GetValue(set) ?? []);
+            var run = api.Client.SubmitRun(request);
+            if (parsed.GetValue(output) == "json" && !parsed.GetValue(watch))
+                console.Profile.Out.Writer.WriteLine(Json.Format(run));
+            else
+                console.MarkupLineInterpolated($"submitted [bold]{run.Id}[/] ({run.State})");
+            return parsed.GetValue(watch) ? Watch(console, api, run.Id) : ExitCodes.Success;
+        }));
+
+        var listOutput = OutputFormat.Create();
+        var list = new Command("list", "List runs.") { cluster, listOutput };
+        list.SetAction(parsed => UserErrors.Run(console, () =>
+        {
+            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            var runs = api.Client.ListRuns(new ListRunsRequest());
+            if (parsed.GetValue(listOutput) == "json")
+            {
+                console.Profile.Out.Writer.WriteLine(Json.Format(runs));
+                return ExitCodes.Success;
+            }
+            var table = new Table().AddColumns("id", "name", "state", "step", "ranks", "workers");
+            foreach (var r in runs.Runs)
+                table.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Name), r.State, $"{r.Step}/{r.TotalSteps}", $"{r.WorldSize}", Markup.Escape(string.Join(",", r.Workers)));
+            console.Write(table);
+            return ExitCodes.Success;
+        }));
+
+        var id = new Argument<string>("id") { Description = "run id" };
+        var showOutput = OutputFormat.Create();
+        var show = new Command("show", "Show a run with its history.") { id, cluster, showOutput };
+        show.SetAction(parsed => UserErrors.Run(console, () =>
+        {
+            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            var run = api.Client.GetRun(new RunRequest { Id = parsed.GetValue(id) });
+            if (parsed.GetValue(showOutput) == "json")
+            {
+                console.Profile.Out.Writer.WriteLine(Json.Format(run));
+                return ExitCodes.Success;
+            }
+            console.MarkupLineInterpolated($"[bold]{run.Id}[/] {run.Name}: {run.State}, step {run.Step}/{run.TotalSteps}, {run.WorldSize} rank(s) on {string.Join(", ", run.Workers)}");
+            if (run.LastCheckpoint.Length > 0)
+                console.MarkupLineInterpolated($"last checkpoint: {run.LastCheckpoint}");
+            if (run.Error.Length > 0)
+                console.MarkupLineInterpolated($"[red]error[/]: {run.Error}");
+            foreach (var e in run.Events)
+                console.MarkupLineInterpolated($"  {DateTimeOffset.FromUnixTimeMilliseconds(e.UnixMs):u}  {e.Text}");
+            return ExitCodes.Success;
+        }));
+
+        var watchId = new Argument<string>("id") { Description = "run id" };
+        var watchCommand = new Command("watch", "Follow a run's progress and health until it ends.") { watchId, cluster };
+        watchCommand.SetAction(parsed => UserErrors.Run(console, () =>
+        {
+            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            return Watch(console, api, parsed.GetValue(watchId)!);
+        }));
+
+        var cancelId = new Argument<string>("id") { Description = "run id" };
+        var cancel = new Command("cancel", "Cancel a run; its workers stop within seconds.") { cancelId, cluster };
+        cancel.SetAction(parsed => UserErrors.Run(console, () =>
+        {
+            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            var run = api.Client.CancelRun(new RunRequest { Id = parsed.GetValue(cancelId) });
+            console.MarkupLineInterpolated($"{run.Id}: {run.State}");
+            return ExitCodes.Success;
+        }));
+
+        command.Subcommands.Add(submit);
+        command.Subcommands.Add(list);
+        command.Subcommands.Add(show);
+        command.Subcommands.Add(watchCommand);
+        command.Subcommands.Add(cancel);
+        return command;
+    }
+
+    public static Command CreateWorkers(IAnsiConsole console)
+    {
+        var cluster = ClusterOption();
+        var output = OutputFormat.Create();
+        var list = new Command("list", "List the workers and what they run.") { cluster, output };
+        list.SetAction(parsed => UserErrors.Run(console, () =>
+        {
+            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            var workers = api.Client.ListWorkers(new ListWorkersRequest());
+            if (parsed.GetValue(output) == "json")
+            {
+                console.Profile.Out.Writer.WriteLine(Json.Format(workers));
+                return ExitCodes.Success;
+            }
+            var table = new Table().AddColumns("id", "host", "device", "threads", "run", "rank", "last heartbeat");
+            foreach (var w in workers.Workers)
+                table.AddRow(Markup.Escape(w.Id), Markup.Escape(w.Host), w.Device, $"{w.Threads}", Markup.Escape(w.RunId), w.RunId.Length > 0 ? $"{w.Rank}" : "",
+                    $"{DateTimeOffset.FromUnixTimeMilliseconds(w.LastHeartbeatUnixMs):HH:mm:ss}");
+            console.Write(table);
+            return ExitCodes.Success;
+        }));
+        return new Command("workers", "The cluster's workers.") { list };
+    }
+
+    /// <summary>Prints each change of the run until it ends; the exit code says how it ended.</summary>
+    private static int Watch(IAnsiConsole console, ControlPlaneConnection api, string id)
+    {
+        using var call = api.Client.WatchRun(new RunRequest { Id = id });
+        Run? last = null;
+        var printedEvents = 0;
+        while (call.ResponseStream.MoveNext(CancellationToken.None).GetAwaiter().GetResult())
+        {
+            last = call.ResponseStream.Current;
+            foreach (var e in last.Events.Skip(printedEvents))
+                console.MarkupLineInterpolated($"{last.Id}: {e.Text}");
+            printedEvents = last.Events.Count;
+            var health = last.LatestHealthJson.Length > 0 ? HealthSummary(last.LatestHealthJson) : "";
+            console.MarkupLineInterpolated($"{last.Id}: {last.State} step {last.Step}/{last.TotalSteps}{health}");
+        }
+        return last?.State switch
+        {
+            "Completed" => ExitCodes.Success,
+            "Cancelled" => ExitCodes.Cancelled,
+            "Diverged" => ExitCodes.Diverged,
+            _ => ExitCodes.RunFailed,
+        };
+    }
+
+    private static string HealthSummary(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var e = doc.RootElement;
+        string Get(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "-";
+        var verdict = e.TryGetProperty("verdict", out var v) ? v.GetString() : null;
+        return $"  D {Get("d_loss")}  G {Get("g_loss")}  diversity {Get("diversity_ratio")}{(verdict is null ? "" : "  " + verdict)}";
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using GanCluster.Contracts;
+using GanCluster.Contracts.Grains;
+using GanCluster.Distributed.Collective;
+using GanCluster.Distributed.DataParallel;
+using GanCluster.Training.Checkpoints;
+using GanCluster.Training.Health;
+using GanCluster.Training.Runtime;
+using GanCluster.Training.Spec;
+
+namespace GanCluster.Worker;
+
+/// <summary>
+/// One assignment on this worker: joins the run, trains its rank (in this process, with the same code as the
+/// static launcher's ranks), reports progress and health every few seconds, and tells the run how it ended.
+/// </summary>
+internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, WorkerAssignment assignment, TextWriter log)
+{
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(2);
+    private readonly CancellationTokenSource _stop = new();
+
+    public string RunId => assignment.RunId;
+
+    /// <summary>Asks the rank to stop after its current step (rank 0 checkpoints it).</summary>
+    public void Stop() => _stop.Cancel();
+
+    public async Task RunAsync()
+    {
+        var run = grains.GetGrain<IRunGrain>(assignment.RunId);
+        var launch = await run.Join(assignment.Rank, options.Id);
+        if (launch is null)
+            return;
+        var progress = new Progress();
+        using var reporter = new PeriodicTimer(ReportInterval);
+        var reporting = ReportAsync(run, progress, reporter);
+        RunState outcome;
+        string? error = null;
+        try
+        {
+            outcome = await Task.Factory.StartNew(() => Train(launch, progress), TaskCreationOptions.LongRunning);
+        }
+        catch (Exception e) when (e is CollectiveException or SpecException or CheckpointException or ArgumentException or IOException)
+        {
+            (outcome, error) = (RunState.Failed, e.Message);
+        }
+        reporter.Dispose();
+        await reporting;
+        await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint));
+        await run.Finished(assignment.Rank, outcome, progress.Step, error);
+        log.WriteLine($"{assignment.RunId} rank {assignment.Rank}: {outcome} at step {progress.Step}{(error is null ? "" : ": " + error)}");
+    }
+
+    private RunState Train(RunLaunch launch, Progress progress)
+    {
+        var (spec, yaml) = RunSpecLoader.LoadText(launch.SpecYaml, $"run {assignment.RunId}", [$"threads={options.Threads}"]);
+        var checkpoint = launch.ResumeFrom is null ? null : CheckpointFile.Read(launch.ResumeFrom);
+        var ring = assignment.RingEndpoints.Count <= 1 ? null : new RingOptions
+        {
+            RunId = assignment.RunId, Rank = assignment.Rank, Endpoints = assignment.RingEndpoints, Secret = launch.Secret,
+        };
+        var directory = new RunDirectory(Path.Combine(options.Store, assignment.RunId));
+        using var session = new RankSession(spec, checkpoint, launch.ResumeFrom, ring);
+        var loop = new TrainingLoop(session.Trainer, session.Dataset, yaml, directory, writesFiles: session.IsPrimary, rank: session.Rank);
+        log.WriteLine($"{assignment.RunId} rank {assignment.Rank} of {assignment.RingEndpoints.Count}: training {spec.Model.Name} from step {session.Trainer.Step} to {spec.Steps}");
+        var result = loop.Run(spec.Steps, progress, _stop.Token);
+        progress.Step = session.Trainer.Step;
+        return result switch
+        {
+            LoopOutcome.Completed => RunState.Completed,
+            LoopOutcome.Diverged => RunState.Diverged,
+            _ => RunState.Cancelled,
+        };
+    }
+
+    private async Task ReportAsync(IRunGrain run, Progress progress, PeriodicTimer timer)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync())
+                if (await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint)) == RunDirective.Stop)
+                    _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>What the loop last told us, read by the reporter.</summary>
+    private sealed class Progress : ITrainingObserver
+    {
+        public long Step { get; set; }
+        public string? HealthJson { get; private set; }
+        public string? Checkpoint { get; private set; }
+
+        public void OnStarted(long fromStep, long totalSteps) => Step = fromStep;
+
+        public void OnReport(HealthRecord record, long totalSteps)
+        {
+            Step = record.Report.Step;
+            HealthJson = JsonSerializer.Serialize(HealthRecordJson.From(record));
+        }
+
+        public void OnSamples(long step, string path)
+        {
+        }
+
+        public void OnCheckpoint(long step, string path, string sha256) => (Step, Checkpoint) = (step, path);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using GanCluster.Training.Checkpoints;
+
+namespace GanCluster.Cli.Tests;
+
+/// <summary>`gancluster up`: a real silo and real worker processes on loopback, driven through the CLI.</summary>
+public sealed class LocalClusterTests
+{
+    private const string ToyYaml = """
+        name: cluster-toy
+        seed: 4
+        steps: 200
+        batch_size: 64
+        threads: 1
+        model: { name: toy, hidden: 32 }
+        dataset: { kind: ring8 }
+        ema: { decay: 0.9 }
+        report_every: 50
+        checkpoint_every: 100
+        health: { eval_every: 0 }
+        """;
+
+    [Fact]
+    public void A_two_rank_run_on_a_three_worker_cluster_completes_with_the_static_launchers_parameters()
+    {
+        var dir = CliProcess.NewDirectory();
+        var spec = CliProcess.WriteSpec(dir, ToyYaml);
+        var cluster = Path.Combine(dir, "cluster");
+        var up = CliProcess.Run(dir, "up", "--workers", "3", "--threads", "1", "--cluster", cluster);
+        Assert.True(up.ExitCode == 0, up.ToString());
+        try
+        {
+            var workers = Json(CliProcess.Run(dir, "workers", "list", "--cluster", cluster, "--output", "json"));
+            Assert.Equal(3, workers.GetProperty("workers").GetArrayLength());
+
+            var run = CliProcess.Run(dir, "run", "submit", spec, "--world-size", "2", "--watch", "--cluster", cluster);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("Completed step 200/200", run.Output);
+            var id = run.Output.Split('\n').First(l => l.StartsWith("submitted ", StringComparison.Ordinal)).Split(' ')[1];
+            var shown = Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
+            Assert.Equal("Completed", shown.GetProperty("state").GetString());
+            Assert.Equal(2, shown.GetProperty("workers").GetArrayLength());
+            var checkpoint = shown.GetProperty("lastCheckpoint").GetString()!;
+            Assert.EndsWith("step-00000200.gck", checkpoint);
+
+            var launcher = CliProcess.Run(dir, "train", spec, "--world-size", "2", "--out", "static");
+            Assert.True(launcher.ExitCode == 0, launcher.ToString());
+            var differences = CheckpointComparison.Compare(CheckpointFile.Read(checkpoint), CheckpointFile.Read(Path.Combine(dir, "static", "checkpoints", "step-00000200.gck")));
+            Assert.Equal(["g", "d", "ema"], differences.Select(d => d.Network));
+            Assert.All(differences, d => Assert.True(d.BitwiseIdentical, $"{d.Network}: max |Δ| {d.MaxAbsolute}"));
+
+            // The workers are free again: all three idle.
+            var after = Json(CliProcess.Run(dir, "workers", "list", "--cluster", cluster, "--output", "json"));
+            Assert.All(after.GetProperty("workers").EnumerateArray(), w => Assert.Equal("", w.GetProperty("runId").GetString()));
+        }
+        finally
+        {
+            var down = CliProcess.Run(dir, "down", "--cluster", cluster);
+            Assert.True(down.ExitCode == 0, down.ToString());
+        }
+    }
+
+    [Fact]
+    public void Cancelling_a_run_stops_its_worker_within_seconds_and_frees_it()
+    {
+        var dir = CliProcess.NewDirectory();
+        var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 10000000").Replace("checkpoint_every: 100", "checkpoint_every: 0"));
+        var cluster = Path.Combine(dir, "cluster");
+        var up = CliProcess.Run(dir, "up", "--workers", "1", "--cluster", cluster);
+        Assert.True(up.ExitCode == 0, up.ToString());
+        try
+        {
+            var id = Json(CliProcess.Run(dir, "run", "submit", spec, "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
+            WaitUntil(() => Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json")).GetProperty("step").GetString() is { } step && long.Parse(step) > 0, "the run to make progress");
+            var cancel = CliProcess.Run(dir, "run", "cancel", id, "--cluster", cluster);
+            Assert.True(cancel.ExitCode == 0, cancel.ToString());
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            WaitUntil(() => Json(CliProcess.Run(dir, "workers", "list", "--cluster", cluster, "--output", "json")).GetProperty("workers")[0].GetProperty("runId").GetString() == "", "the worker to be freed");
+            WaitUntil(() => File.ReadAllText(Path.Combine(cluster, "logs", "worker-1.log")).Contains($"{id} rank 0: Cancelled"), "the worker to stop training");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {clock.Elapsed}");
+            Assert.Equal("Cancelled", Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json")).GetProperty("state").GetString());
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+    }
+
+    [Fact]
+    public void A_malformed_spec_is_refused_by_the_cluster_with_its_field_path()
+    {
+        var dir = CliProcess.NewDirectory();
+        var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("batch_size: 64", "batch_size: sixty-four"));
+        var cluster = Path.Combine(dir, "cluster");
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "0", "--cluster", cluster).ExitCode);
+        try
+        {
+            var run = CliProcess.Run(dir, "run", "submit", spec, "--cluster", cluster);
+            Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+            Assert.Contains("field 'batch_size'", run.Output);
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+        var noCluster = CliProcess.Run(dir, "run", "list", "--cluster", Path.Combine(dir, "nothing-here"));
+        Assert.Equal(ExitCodes.UsageError, noCluster.ExitCode);
+        Assert.Contains("gancluster up", noCluster.Output);
+    }
+
+    private static JsonElement Json(CliProcess.Result result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return JsonDocument.Parse(result.Output).RootElement.Clone();
+    }
+
+    private static void WaitUntil(Func<bool> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+                Assert.Fail($"timed out waiting for {what}");
+            Thread.Sleep(200);
+        }
+    }
+}
