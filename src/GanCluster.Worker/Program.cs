@@ -52,8 +52,8 @@ try
         }
         if (job is not null && running.IsCompleted)
             job = null;
-        if (job is not null && assignment?.RunId != job.RunId)
-            job.Stop(); // revoked: cancelled, or our lease expired
+        if (job is not null && !job.Assignment.SamePlacement(assignment))
+            job.Stop(); // revoked (cancelled, our lease expired) or superseded by a new placement of the run
         else if (job is null && assignment is not null)
         {
             job = new RankJob(grains, options, assignment, Console.Out);

@@ -18,8 +18,9 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
+    private int _attempt;
 
-    public string RunId => assignment.RunId;
+    public WorkerAssignment Assignment => assignment;
 
     /// <summary>Asks the rank to stop after its current step (rank 0 checkpoints it).</summary>
     public void Stop() => _stop.Cancel();
@@ -35,18 +36,25 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         var reporting = ReportAsync(run, progress, reporter);
         RunState outcome;
         string? error = null;
+        var retryable = false;
+        _attempt = launch.Attempt;
         try
         {
             outcome = await Task.Factory.StartNew(() => Train(launch, progress), TaskCreationOptions.LongRunning);
         }
+        catch (OperationCanceledException)
+        {
+            (outcome, error) = (RunState.Cancelled, "stopped while joining the ring");
+        }
         catch (Exception e) when (e is CollectiveException or SpecException or CheckpointException or ArgumentException or IOException)
         {
-            (outcome, error) = (RunState.Failed, e.Message);
+            // A lost peer is the cluster's problem, not the run's: it is retried from the last checkpoint.
+            (outcome, error, retryable) = (RunState.Failed, e.Message, e is CollectiveException);
         }
         reporter.Dispose();
         await reporting;
-        await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint));
-        await run.Finished(assignment.Rank, outcome, progress.Step, error);
+        await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt));
+        await run.Finished(assignment.Rank, _attempt, outcome, progress.Step, error, retryable);
         log.WriteLine($"{assignment.RunId} rank {assignment.Rank}: {outcome} at step {progress.Step}{(error is null ? "" : ": " + error)}");
     }
 
@@ -56,10 +64,12 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         var checkpoint = launch.ResumeFrom is null ? null : CheckpointFile.Read(launch.ResumeFrom);
         var ring = assignment.RingEndpoints.Count <= 1 ? null : new RingOptions
         {
-            RunId = assignment.RunId, Rank = assignment.Rank, Endpoints = assignment.RingEndpoints, Secret = launch.Secret,
+            RunId = $"{assignment.RunId}#{launch.Attempt}", Rank = assignment.Rank, Endpoints = assignment.RingEndpoints, Secret = launch.Secret,
+            // A gang placed on a worker that has just died is found out quickly and placed again.
+            ConnectTimeout = TimeSpan.FromSeconds(20),
         };
         var directory = new RunDirectory(Path.Combine(options.Store, assignment.RunId));
-        using var session = new RankSession(spec, checkpoint, launch.ResumeFrom, ring);
+        using var session = new RankSession(spec, checkpoint, launch.ResumeFrom, ring, _stop.Token);
         var loop = new TrainingLoop(session.Trainer, session.Dataset, yaml, directory, writesFiles: session.IsPrimary, rank: session.Rank);
         log.WriteLine($"{assignment.RunId} rank {assignment.Rank} of {assignment.RingEndpoints.Count}: training {spec.Model.Name} from step {session.Trainer.Step} to {spec.Steps}");
         var result = loop.Run(spec.Steps, progress, _stop.Token);
@@ -77,7 +87,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         try
         {
             while (await timer.WaitForNextTickAsync())
-                if (await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint)) == RunDirective.Stop)
+                if (await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt)) == RunDirective.Stop)
                     _stop.Cancel();
         }
         catch (ObjectDisposedException)

@@ -61,6 +61,53 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public void A_killed_worker_costs_at_most_one_checkpoint_interval_and_the_run_ends_as_if_uninterrupted()
+    {
+        var dir = CliProcess.NewDirectory();
+        var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 3000").Replace("checkpoint_every: 100", "checkpoint_every: 500"));
+        var cluster = Path.Combine(dir, "cluster");
+        var up = CliProcess.Run(dir, "up", "--workers", "3", "--threads", "1", "--cluster", cluster);
+        Assert.True(up.ExitCode == 0, up.ToString());
+        try
+        {
+            var id = Json(CliProcess.Run(dir, "run", "submit", spec, "--world-size", "2", "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
+            JsonElement Show() => Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
+            WaitUntil(() => Show().GetProperty("lastCheckpoint").GetString() is { Length: > 0 }, "a first checkpoint");
+            var before = Show();
+            var rankZero = before.GetProperty("workers")[0].GetString()!;
+            var stepAtKill = long.Parse(before.GetProperty("step").GetString()!);
+            using (var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(cluster, "cluster.json"))))
+            {
+                var pid = info.RootElement.GetProperty("WorkerPids")[int.Parse(rankZero["worker-".Length..]) - 1].GetInt32();
+                System.Diagnostics.Process.GetProcessById(pid).Kill();
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            WaitUntil(() => Show().GetProperty("state").GetString() is "Running" && clock.Elapsed > TimeSpan.FromSeconds(1)
+                && Show().GetProperty("events").EnumerateArray().Any(e => e.GetProperty("text").GetString()!.Contains("requeued")), "the run to be requeued and running again");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"resumed after {clock.Elapsed}");
+            WaitUntil(() => Show().GetProperty("state").GetString() is "Completed" or "Failed", "the run to end", TimeSpan.FromMinutes(3));
+            var after = Show();
+            Assert.Equal("Completed", after.GetProperty("state").GetString());
+            var texts = after.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
+            var resumedFrom = texts.First(t => t.Contains("requeued"));
+            var resumedStep = long.Parse(System.Text.RegularExpressions.Regex.Match(resumedFrom, @"step-(\d+)\.gck").Groups[1].Value);
+            Assert.True(stepAtKill - resumedStep <= 500, $"killed near step {stepAtKill}, resumed from {resumedStep}: more than one checkpoint interval lost");
+            Assert.DoesNotContain(rankZero, after.GetProperty("workers").EnumerateArray().Select(w => w.GetString()));
+
+            var launcher = CliProcess.Run(dir, "train", spec, "--world-size", "2", "--out", "static");
+            Assert.True(launcher.ExitCode == 0, launcher.ToString());
+            var differences = CheckpointComparison.Compare(
+                CheckpointFile.Read(after.GetProperty("lastCheckpoint").GetString()!),
+                CheckpointFile.Read(Path.Combine(dir, "static", "checkpoints", "step-00003000.gck")));
+            Assert.All(differences, d => Assert.True(d.BitwiseIdentical, $"{d.Network}: max |Δ| {d.MaxAbsolute}"));
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+    }
+
+    [Fact]
     public void Cancelling_a_run_stops_its_worker_within_seconds_and_frees_it()
     {
         var dir = CliProcess.NewDirectory();
@@ -114,12 +161,12 @@ public sealed class LocalClusterTests
         return JsonDocument.Parse(result.Output).RootElement.Clone();
     }
 
-    private static void WaitUntil(Func<bool> condition, string what)
+    private static void WaitUntil(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+            if (clock.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
                 Assert.Fail($"timed out waiting for {what}");
             Thread.Sleep(200);
         }

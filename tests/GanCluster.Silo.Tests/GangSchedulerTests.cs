@@ -16,10 +16,10 @@ public sealed class GangSchedulerTests
         s.Enqueue("big", worldSize: 3, priority: 0);
         s.Heartbeat(Worker("w1"), T0);
         s.Heartbeat(Worker("w2"), T0);
-        Assert.Empty(s.Place());
+        Assert.Empty(s.Place(T0));
         Assert.All(s.Workers, w => Assert.Null(w.RunId));
         s.Heartbeat(Worker("w3"), T0);
-        var placed = Assert.Single(s.Place());
+        var placed = Assert.Single(s.Place(T0));
         Assert.Equal("big", placed.RunId);
         Assert.Equal(["w1", "w2", "w3"], placed.Workers);
         Assert.Equal([0, 1, 2], s.Workers.Select(w => w.Rank));
@@ -34,11 +34,11 @@ public sealed class GangSchedulerTests
         s.Enqueue("pair-high", 2, priority: 5);
         s.Heartbeat(Worker("w1"), T0);
         // One free worker: the high-priority pair waits, and the small low-priority run must not take the worker.
-        Assert.Empty(s.Place());
+        Assert.Empty(s.Place(T0));
         s.Heartbeat(Worker("w2"), T0);
-        Assert.Equal(["pair-high"], s.Place().Select(p => p.RunId));
+        Assert.Equal(["pair-high"], s.Place(T0).Select(p => p.RunId));
         s.Remove("pair-high");
-        Assert.Equal(["small-low"], s.Place().Select(p => p.RunId));
+        Assert.Equal(["small-low"], s.Place(T0).Select(p => p.RunId));
     }
 
     [Fact]
@@ -48,13 +48,22 @@ public sealed class GangSchedulerTests
         s.Enqueue("r", 1, 0);
         s.Heartbeat(Worker("w1"), T0);
         s.Heartbeat(Worker("w2"), T0);
-        Assert.Single(s.Place());
+        Assert.Single(s.Place(T0));
         s.Heartbeat(Worker("w2"), T0.AddSeconds(8));
         var lost = s.Expire(T0.AddSeconds(11));
         var w = Assert.Single(lost);
-        Assert.Equal("w1", w.Descriptor.Id);
-        Assert.Equal("r", w.RunId);
+        Assert.Equal(("w1", "r"), (w.Descriptor.Id, w.RunId));
         Assert.Equal(["w2"], s.Workers.Select(x => x.Descriptor.Id));
+    }
+
+    [Fact]
+    public void A_worker_whose_heartbeats_stopped_is_not_placed_on_even_before_its_lease_ends()
+    {
+        var s = new GangScheduler(TimeSpan.FromSeconds(10));
+        s.Heartbeat(Worker("w1"), T0);
+        s.Enqueue("r", 1, 0);
+        Assert.Empty(s.Place(T0 + GangScheduler.Fresh + TimeSpan.FromSeconds(0.5)));
+        Assert.Equal(["r"], s.Place(T0 + GangScheduler.Fresh).Select(p => p.RunId));
     }
 
     [Fact]
@@ -65,9 +74,9 @@ public sealed class GangSchedulerTests
         s.Heartbeat(Worker("w2"), T0);
         s.Enqueue("a", 2, 0);
         s.Enqueue("b", 2, 0);
-        Assert.Equal(["a"], s.Place().Select(p => p.RunId));
-        Assert.Empty(s.Place());
+        Assert.Equal(["a"], s.Place(T0).Select(p => p.RunId));
+        Assert.Empty(s.Place(T0));
         s.Remove("a");
-        Assert.Equal(["b"], s.Place().Select(p => p.RunId));
+        Assert.Equal(["b"], s.Place(T0).Select(p => p.RunId));
     }
 }

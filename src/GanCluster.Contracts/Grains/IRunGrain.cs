@@ -30,9 +30,16 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Report")]
     Task<RunDirective> Report(RunProgress progress);
 
-    /// <summary>A rank ended; rank 0's outcome is the run's.</summary>
+    /// <summary>
+    /// A rank of an attempt ended; rank 0's outcome is the run's. A retryable failure (a lost peer) puts the run
+    /// back in the queue to resume from its last checkpoint; reports of older attempts are ignored.
+    /// </summary>
     [Alias("Finished")]
-    Task Finished(int rank, RunState outcome, long step, string? error);
+    Task Finished(int rank, int attempt, RunState outcome, long step, string? error, bool retryable);
+
+    /// <summary>The scheduler lost a worker of this run (missed lease): requeue from the last checkpoint.</summary>
+    [Alias("WorkerLost"), OneWay]
+    Task WorkerLost(string workerId);
 }
 
 /// <summary>The one scheduler (key 0): the run index, the priority queue with gang placement, and worker leases.</summary>
@@ -42,9 +49,12 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     [Alias("Enqueue")]
     Task Enqueue(string runId, int worldSize, int priority);
 
-    /// <summary>Takes a run out of the queue (cancelled) and frees its workers.</summary>
+    /// <summary>
+    /// Takes a run out of the queue and frees its workers. With <paramref name="suspectWorkers"/> (a peer was lost)
+    /// they are placed on again only after a fresh heartbeat, so a dead one is never chosen.
+    /// </summary>
     [Alias("Remove")]
-    Task Remove(string runId);
+    Task Remove(string runId, bool suspectWorkers);
 
     /// <summary>Every run id ever submitted, oldest first.</summary>
     [Alias("Runs")]

@@ -55,14 +55,20 @@ public sealed record WorkerSnapshot(
 public sealed record WorkerAssignment(
     [property: Id(0)] string RunId,
     [property: Id(1)] int Rank,
-    [property: Id(2)] IReadOnlyList<string> RingEndpoints);
+    [property: Id(2)] IReadOnlyList<string> RingEndpoints,
+    [property: Id(3)] long Placement)
+{
+    /// <summary>Whether this is the same placement (a run placed again gets a new number).</summary>
+    public bool SamePlacement(WorkerAssignment? other) => other is not null && other.RunId == RunId && other.Placement == Placement && other.Rank == Rank;
+}
 
 /// <summary>What a worker needs to start its rank: the effective spec, the ring's secret, and the checkpoint to resume from.</summary>
 [GenerateSerializer, Immutable, Alias("gancluster.RunLaunch")]
 public sealed record RunLaunch(
     [property: Id(0)] string SpecYaml,
     [property: Id(1)] string Secret,
-    [property: Id(2)] string? ResumeFrom);
+    [property: Id(2)] string? ResumeFrom,
+    [property: Id(3)] int Attempt);
 
 /// <summary>A rank's progress report: its step, and from rank 0 the latest health record and checkpoint.</summary>
 [GenerateSerializer, Immutable, Alias("gancluster.RunProgress")]
@@ -70,7 +76,8 @@ public sealed record RunProgress(
     [property: Id(0)] int Rank,
     [property: Id(1)] long Step,
     [property: Id(2)] string? HealthJson,
-    [property: Id(3)] string? LastCheckpoint);
+    [property: Id(3)] string? LastCheckpoint,
+    [property: Id(4)] int Attempt);
 
 /// <summary>The run grain's answer to a report.</summary>
 [GenerateSerializer, Alias("gancluster.RunDirective")]

@@ -16,7 +16,8 @@ public sealed class RankSession : IDisposable
     private readonly RingCommunicator? _ring;
 
     /// <param name="ring">The ring of a data-parallel run, or null for a single process.</param>
-    public RankSession(RunSpec spec, Checkpoint? checkpoint, string? checkpointPath, RingOptions? ring)
+    /// <param name="cancellation">Abandons joining the ring (a superseded placement).</param>
+    public RankSession(RunSpec spec, Checkpoint? checkpoint, string? checkpointPath, RingOptions? ring, CancellationToken cancellation = default)
     {
         Rank = ring?.Rank ?? 0;
         WorldSize = ring?.WorldSize ?? 1;
@@ -25,7 +26,7 @@ public sealed class RankSession : IDisposable
         try
         {
             // The ring comes up first, so that heartbeats flow while the ranks load data.
-            _ring = ring is null ? null : RingCommunicator.StartAsync(ring).GetAwaiter().GetResult();
+            _ring = ring is null ? null : RingCommunicator.StartAsync(ring, cancellation).GetAwaiter().GetResult();
             Dataset = DatasetFactory.Open(spec.Dataset, spec.Seed);
             Trainer = new GanTrainer(spec, Dataset, new ShardSlice(Rank, WorldSize, spec.BatchSize));
             if (checkpoint is not null)

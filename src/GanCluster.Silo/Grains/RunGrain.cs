@@ -24,6 +24,9 @@ public sealed class RunRecord
 
     /// <summary>The ring's shared secret for this run (never leaves the cluster).</summary>
     public string Secret { get; set; } = "";
+
+    /// <summary>Placements so far; reports from an older attempt are stale.</summary>
+    public int Attempt { get; set; }
 }
 
 /// <summary>One run: its state machine and history, persisted on every change.</summary>
@@ -54,7 +57,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         var snapshot = Snapshot();
         if (snapshot.IsTerminal)
             return snapshot;
-        await GrainFactory.GetGrain<ISchedulerGrain>(0).Remove(run.State.Id);
+        await GrainFactory.GetGrain<ISchedulerGrain>(0).Remove(run.State.Id, suspectWorkers: false);
         Transition(RunState.Cancelled, $"cancelled: {reason}");
         await run.WriteStateAsync();
         return Snapshot();
@@ -65,7 +68,8 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         if (run.State.State != RunState.Pending)
             return;
         run.State.Workers = [.. workers];
-        Transition(RunState.Scheduled, $"placed on {string.Join(", ", workers)}");
+        run.State.Attempt++;
+        Transition(RunState.Scheduled, $"placed on {string.Join(", ", workers)} (attempt {run.State.Attempt})");
         await run.WriteStateAsync();
     }
 
@@ -79,13 +83,13 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
             Transition(RunState.Running, r.LastCheckpoint is null ? "running" : $"running, resumed from {r.LastCheckpoint}");
             await run.WriteStateAsync();
         }
-        return new RunLaunch(r.SpecYaml, r.Secret, r.LastCheckpoint);
+        return new RunLaunch(r.SpecYaml, r.Secret, r.LastCheckpoint, r.Attempt);
     }
 
     public async Task<RunDirective> Report(RunProgress progress)
     {
         var r = run.State;
-        if (r.State is not (RunState.Scheduled or RunState.Running))
+        if (r.State is not (RunState.Scheduled or RunState.Running) || progress.Attempt != r.Attempt)
             return RunDirective.Stop;
         if (progress.Rank == 0)
         {
@@ -94,25 +98,51 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
             if (progress.LastCheckpoint is not null && progress.LastCheckpoint != r.LastCheckpoint)
             {
                 r.LastCheckpoint = progress.LastCheckpoint;
-                r.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"checkpoint at step {progress.Step}: {progress.LastCheckpoint}"));
+                r.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"checkpoint {progress.LastCheckpoint}"));
             }
             await run.WriteStateAsync();
         }
         return RunDirective.Continue;
     }
 
-    public async Task Finished(int rank, RunState outcome, long step, string? error)
+    public async Task Finished(int rank, int attempt, RunState outcome, long step, string? error, bool retryable)
     {
         var r = run.State;
+        if (attempt != r.Attempt || r.State is not (RunState.Scheduled or RunState.Running))
+            return;
         if (rank != 0 && outcome == RunState.Completed)
             return;
-        if (r.State is not (RunState.Scheduled or RunState.Running))
+        if (outcome == RunState.Failed && retryable && r.Attempt < MaxAttempts)
+        {
+            await Requeue($"attempt {attempt} lost a peer at step {step} (rank {rank}: {error})");
             return;
+        }
         r.Step = Math.Max(r.Step, step);
         r.Error = error;
         Transition(outcome, $"{outcome.ToString().ToLowerInvariant()} at step {step} (rank {rank}){(error is null ? "" : ": " + error)}");
         await run.WriteStateAsync();
-        await GrainFactory.GetGrain<ISchedulerGrain>(0).Remove(r.Id);
+        await GrainFactory.GetGrain<ISchedulerGrain>(0).Remove(r.Id, suspectWorkers: outcome == RunState.Failed);
+    }
+
+    public async Task WorkerLost(string workerId)
+    {
+        if (run.State.State is RunState.Scheduled or RunState.Running)
+            await Requeue($"worker {workerId} missed its lease");
+    }
+
+    /// <summary>Attempts before a run that keeps losing peers is failed.</summary>
+    public const int MaxAttempts = 5;
+
+    /// <summary>Frees the gang and queues the run again; the next attempt resumes from the last checkpoint.</summary>
+    private async Task Requeue(string why)
+    {
+        var r = run.State;
+        var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
+        await scheduler.Remove(r.Id, suspectWorkers: true);
+        r.Workers = [];
+        Transition(RunState.Pending, $"{why}; requeued to resume from {r.LastCheckpoint ?? "the start"}");
+        await run.WriteStateAsync();
+        await scheduler.Enqueue(r.Id, r.WorldSize, r.Priority);
     }
 
     private void Transition(RunState next, string text)

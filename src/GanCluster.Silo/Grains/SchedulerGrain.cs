@@ -17,7 +17,7 @@ public sealed class SchedulerRecord
 /// </summary>
 public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.ProviderName)] IPersistentState<SchedulerRecord> state) : Grain, ISchedulerGrain
 {
-    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
 
     private readonly GangScheduler _gangs = new(Lease);
 
@@ -35,9 +35,9 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
         await PlaceAndSave();
     }
 
-    public async Task Remove(string runId)
+    public async Task Remove(string runId, bool suspectWorkers)
     {
-        _gangs.Remove(runId);
+        _gangs.Remove(runId, suspectWorkers ? DateTimeOffset.UtcNow : null);
         await PlaceAndSave();
     }
 
@@ -47,14 +47,18 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
     {
         var now = DateTimeOffset.UtcNow;
         _gangs.Heartbeat(worker, now);
-        _gangs.Expire(now);
+        foreach (var lost in _gangs.Expire(now).Where(w => w.RunId is not null))
+        {
+            _gangs.Remove(lost.RunId!, now);
+            await GrainFactory.GetGrain<IRunGrain>(lost.RunId!).WorkerLost(lost.Descriptor.Id);
+        }
         if (_gangs.Queue.Count > 0)
             await PlaceAndSave();
         var lease = _gangs.Worker(worker.Id)!;
         if (lease.RunId is null)
             return null;
         var gang = _gangs.Workers.Where(w => w.RunId == lease.RunId).OrderBy(w => w.Rank).Select(w => w.Descriptor.RingEndpoint).ToList();
-        return new WorkerAssignment(lease.RunId, lease.Rank, gang);
+        return new WorkerAssignment(lease.RunId, lease.Rank, gang, lease.Placement);
     }
 
     public Task<IReadOnlyList<WorkerSnapshot>> Workers() => Task.FromResult<IReadOnlyList<WorkerSnapshot>>(
@@ -62,7 +66,7 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
 
     private async Task PlaceAndSave()
     {
-        foreach (var placement in _gangs.Place())
+        foreach (var placement in _gangs.Place(DateTimeOffset.UtcNow))
             await GrainFactory.GetGrain<IRunGrain>(placement.RunId).Placed(placement.Workers);
         state.State.Queue = [.. _gangs.Queue];
         await state.WriteStateAsync();

@@ -19,6 +19,7 @@ public sealed class GangScheduler(TimeSpan lease)
     private readonly Dictionary<string, WorkerLease> _workers = [];
     private readonly List<QueuedRun> _queue = [];
     private long _sequence;
+    private long _placements = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     public IReadOnlyList<QueuedRun> Queue => _queue;
 
@@ -31,12 +32,19 @@ public sealed class GangScheduler(TimeSpan lease)
         _queue.Add(new QueuedRun(runId, worldSize, priority, ++_sequence));
     }
 
-    /// <summary>Drops a queued run and frees the workers of a placed one.</summary>
-    public void Remove(string runId)
+    /// <summary>
+    /// Drops a queued run and frees the workers of a placed one. Workers freed after a failure (<paramref name="suspectSince"/>)
+    /// are placed on again only once they heartbeat after that moment: one that died meanwhile never will.
+    /// </summary>
+    public void Remove(string runId, DateTimeOffset? suspectSince = null)
     {
         _queue.RemoveAll(q => q.RunId == runId);
         foreach (var w in _workers.Values.Where(w => w.RunId == runId))
+        {
             (w.RunId, w.Rank) = (null, -1);
+            if (suspectSince is { } since)
+                w.SuspectSince = since;
+        }
     }
 
     /// <summary>Registers or renews a worker's lease.</summary>
@@ -58,17 +66,21 @@ public sealed class GangScheduler(TimeSpan lease)
         return expired;
     }
 
+    /// <summary>A worker is placed on only while its heartbeats are this fresh, so a just-killed one is not chosen.</summary>
+    public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
+
     /// <summary>Places as many queued runs as fit, in queue order, stopping at the first that does not.</summary>
-    public IReadOnlyList<Placement> Place()
+    public IReadOnlyList<Placement> Place(DateTimeOffset now)
     {
         var placements = new List<Placement>();
         foreach (var run in _queue.OrderByDescending(q => q.Priority).ThenBy(q => q.Sequence).ToList())
         {
-            var free = _workers.Values.Where(w => w.RunId is null).OrderBy(w => w.Descriptor.Id, StringComparer.Ordinal).Take(run.WorldSize).ToList();
+            var free = _workers.Values.Where(w => w.RunId is null && now - w.LastHeartbeat <= Fresh && w.LastHeartbeat > w.SuspectSince).OrderBy(w => w.Descriptor.Id, StringComparer.Ordinal).Take(run.WorldSize).ToList();
             if (free.Count < run.WorldSize)
                 break;
+            _placements++;
             for (var rank = 0; rank < free.Count; rank++)
-                (free[rank].RunId, free[rank].Rank) = (run.RunId, rank);
+                (free[rank].RunId, free[rank].Rank, free[rank].Placement) = (run.RunId, rank, _placements);
             _queue.Remove(run);
             placements.Add(new Placement(run.RunId, free.Select(w => w.Descriptor.Id).ToList()));
         }
@@ -95,4 +107,10 @@ public sealed class WorkerLease(WorkerDescriptor descriptor)
     public DateTimeOffset LastHeartbeat { get; set; }
     public string? RunId { get; set; }
     public int Rank { get; set; } = -1;
+
+    /// <summary>Which placement the current assignment belongs to.</summary>
+    public long Placement { get; set; }
+
+    /// <summary>Freed by a failed gang at this moment: eligible again after a later heartbeat.</summary>
+    public DateTimeOffset SuspectSince { get; set; } = DateTimeOffset.MinValue;
 }
