@@ -17,6 +17,7 @@ public static class GanClusterCommandLine
             SamplesCommand.Create(console),
             EvaluateCommand.Create(console),
             EvaluatorCommands.Create(console),
+            DemoCommand.Create(console),
             ClusterCommands.CreateUp(console),
             ClusterCommands.CreateDown(console),
             RunCommands.Create(console),

@@ -155,6 +155,23 @@ public sealed class LocalClusterTests
         Assert.Contains("gancluster up", noCluster.Output);
     }
 
+    [Fact]
+    public void The_demo_trains_every_example_on_a_local_cluster_and_leaves_plots_and_a_summary()
+    {
+        var dir = CliProcess.NewDirectory();
+        var digits = CliProcess.WriteDigits(dir, 300);
+        var demo = CliProcess.Run(dir, "demo", "--steps", "100", "--mnist", digits, "--cluster", Path.Combine(dir, "cluster"));
+        Assert.True(demo.ExitCode == 0, demo.ToString());
+        var summary = File.ReadAllText(Path.Combine(dir, "runs", "demo", "summary.md"));
+        foreach (var run in new[] { "ring8", "grid25", "mnist-mlp" })
+        {
+            Assert.Matches($@"\| {run} \| \S+ \| Completed \| 100/100 \|", summary);
+            Assert.True(new FileInfo(Path.Combine(dir, "runs", "demo", run + ".png")).Length > 1000, $"{run}.png missing or empty");
+        }
+        // The demo started the cluster, so it stopped it too.
+        Assert.False(File.Exists(Path.Combine(dir, "cluster", "cluster.json")));
+    }
+
     private static JsonElement Json(CliProcess.Result result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -106,6 +106,15 @@ internal static class ClusterCommands
             Process.Start("kill", ["-KILL", $"{pid}"])?.WaitForExit();
     }
 
-    private static bool Alive(int pid) =>
-        Directory.Exists($"/proc/{pid}") && File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] != "Z";
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] != "Z";
+        }
+        catch (IOException)
+        {
+            return false; // gone (also between checking and reading)
+        }
+    }
 }

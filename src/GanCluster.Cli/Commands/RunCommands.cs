@@ -105,6 +105,25 @@ internal static class RunCommands
         command.Subcommands.Add(show);
         command.Subcommands.Add(watchCommand);
         command.Subcommands.Add(cancel);
+
+        var samplesId = new Argument<string>("id") { Description = "run id" };
+        var samplesOut = new Option<string?>("--out") { Description = "copy the grid here (default: print its path)" };
+        var samples = new Command("samples", "The newest sample grid of a run (on a local cluster's store).") { samplesId, samplesOut, cluster };
+        samples.SetAction(parsed => UserErrors.Run(console, () =>
+        {
+            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            var run = api.Client.GetRun(new RunRequest { Id = parsed.GetValue(samplesId) });
+            var png = RunFiles.NewestSamples(run) ?? throw new UsageException($"{run.Id} has no sample grid yet (state {run.State}, step {run.Step}; grids are written every sample_every steps)");
+            if (parsed.GetValue(samplesOut) is { } target)
+            {
+                File.Copy(png, target, overwrite: true);
+                console.MarkupLineInterpolated($"{png} → {target}");
+            }
+            else
+                console.Profile.Out.Writer.WriteLine(png);
+            return ExitCodes.Success;
+        }));
+        command.Subcommands.Add(samples);
         return command;
     }
 
