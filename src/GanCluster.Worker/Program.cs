@@ -43,10 +43,11 @@ try
         WorkerAssignment? assignment;
         try
         {
-            assignment = await scheduler.Heartbeat(descriptor);
+            assignment = await scheduler.Heartbeat(descriptor with { Running = job is { } j && !running.IsCompleted ? j.Assignment : null });
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // The silo is down or restarting: keep training, keep trying (the Orleans client reconnects).
             Console.Error.WriteLine($"heartbeat failed ({e.GetType().Name}: {e.Message}); retrying");
             continue;
         }

@@ -53,8 +53,9 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         }
         reporter.Dispose();
         await reporting;
-        await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt));
-        await run.Finished(assignment.Rank, _attempt, outcome, progress.Step, error, retryable);
+        // The silo may be restarting: the outcome must still arrive.
+        await Retry(() => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt)));
+        await Retry(() => run.Finished(assignment.Rank, _attempt, outcome, progress.Step, error, retryable));
         log.WriteLine($"{assignment.RunId} rank {assignment.Rank}: {outcome} at step {progress.Step}{(error is null ? "" : ": " + error)}");
     }
 
@@ -87,11 +88,37 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         try
         {
             while (await timer.WaitForNextTickAsync())
-                if (await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt)) == RunDirective.Stop)
-                    _stop.Cancel();
+            {
+                try
+                {
+                    if (await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt)) == RunDirective.Stop)
+                        _stop.Cancel();
+                }
+                catch (Exception e) when (e is not ObjectDisposedException)
+                {
+                    // The silo is unreachable for now (restarting): training goes on, the next report catches up.
+                    log.WriteLine($"{assignment.RunId} rank {assignment.Rank}: report failed ({e.GetType().Name}); retrying");
+                }
+            }
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    private async Task Retry(Func<Task> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await call();
+                return;
+            }
+            catch (Exception e) when (attempt < 60 && e is not ObjectDisposedException)
+            {
+                await Task.Delay(1000);
+            }
         }
     }
 

@@ -108,6 +108,70 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public void A_killed_and_restarted_silo_keeps_runs_and_history_and_running_work_goes_on()
+    {
+        var dir = CliProcess.NewDirectory();
+        var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 2500").Replace("checkpoint_every: 100", "checkpoint_every: 500"));
+        var cluster = Path.Combine(dir, "cluster");
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--cluster", cluster).ExitCode);
+        try
+        {
+            var id = Json(CliProcess.Run(dir, "run", "submit", spec, "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
+            JsonElement Show() => Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
+            WaitUntil(() => Show().GetProperty("state").GetString() == "Running" && long.Parse(Show().GetProperty("step").GetString()!) > 0, "the run to make progress");
+            var eventsBefore = Show().GetProperty("events").GetArrayLength();
+            using (var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(cluster, "cluster.json"))))
+                System.Diagnostics.Process.GetProcessById(info.RootElement.GetProperty("SiloPid").GetInt32()).Kill();
+            var down = CliProcess.Run(dir, "run", "list", "--cluster", cluster);
+            Assert.Equal(ExitCodes.ClusterError, down.ExitCode);
+
+            var restart = CliProcess.Run(dir, "up", "--cluster", cluster);
+            Assert.True(restart.ExitCode == 0, restart.ToString());
+            Assert.Contains("silo restarted", restart.Output);
+            WaitUntil(() => Show().GetProperty("state").GetString() is "Completed" or "Failed" or "Pending", "the run to end", TimeSpan.FromMinutes(2));
+            var after = Show();
+            Assert.Equal("Completed", after.GetProperty("state").GetString());
+            var texts = after.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
+            Assert.True(texts.Count >= eventsBefore, "history lost");
+            Assert.StartsWith("submitted", texts[0]);
+            // The same attempt went on: no requeue, and the worker finished it.
+            Assert.DoesNotContain(texts, t => t.Contains("requeued"));
+            Assert.EndsWith("step-00002500.gck", after.GetProperty("lastCheckpoint").GetString());
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+    }
+
+    [Fact]
+    public void A_run_that_diverges_is_marked_Diverged_and_keeps_its_last_good_checkpoint()
+    {
+        var dir = CliProcess.NewDirectory();
+        var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 400").Replace("checkpoint_every: 100", "checkpoint_every: 1")
+            + "\noptimizers:\n  g: { kind: sgd, lr: 10.0 }\n  d: { kind: sgd, lr: 10.0 }\n");
+        var cluster = Path.Combine(dir, "cluster");
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--cluster", cluster).ExitCode);
+        try
+        {
+            var run = CliProcess.Run(dir, "run", "submit", spec, "--watch", "--cluster", cluster);
+            Assert.Equal(ExitCodes.Diverged, run.ExitCode);
+            var id = run.Output.Split('\n').First(l => l.StartsWith("submitted ", StringComparison.Ordinal)).Split(' ')[1];
+            var shown = Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
+            Assert.Equal("Diverged", shown.GetProperty("state").GetString());
+            var last = shown.GetProperty("lastCheckpoint").GetString()!;
+            var checkpoint = CheckpointFile.Read(last);
+            Assert.True(checkpoint.Step < 400);
+            Assert.All(checkpoint.Entries.Where(e => e.DType == "Float32"), e =>
+                Assert.All(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(e.Data).ToArray(), v => Assert.True(float.IsFinite(v), e.Name)));
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+    }
+
+    [Fact]
     public void Cancelling_a_run_stops_its_worker_within_seconds_and_frees_it()
     {
         var dir = CliProcess.NewDirectory();

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace GanCluster.Cli.Cluster;
 
 /// <summary>What `up` records about a local cluster, so that the other verbs (and `down`) find it.</summary>
-internal sealed record ClusterInfo(string ApiUrl, string TokenFile, int SiloPid, int[] WorkerPids, int GatewayPort);
+internal sealed record ClusterInfo(string ApiUrl, string TokenFile, int SiloPid, int[] WorkerPids, int GatewayPort, int SiloPort, int ApiPort);
 
 /// <summary>
 /// One directory per local cluster: <c>cluster.json</c>, the silo's state (<c>state/</c>, with the API token),

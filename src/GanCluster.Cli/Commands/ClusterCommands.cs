@@ -22,17 +22,24 @@ internal static class ClusterCommands
             if (k is < 0 or > 64)
                 throw new UsageException($"--workers must be 0..64, found {k}");
             var cluster = ClusterDirectory.Default(parsed.GetValue(dir));
-            if (cluster.Read() is { } existing && Alive(existing.SiloPid))
-                throw new UsageException($"a cluster is already running from {cluster.Root} (silo pid {existing.SiloPid}); `gancluster down` stops it");
             var (siloDll, workerDll) = ClusterBinaries.Locate();
+            if (cluster.Read() is { } existing)
+            {
+                if (Alive(existing.SiloPid))
+                    throw new UsageException($"a cluster is already running from {cluster.Root} (silo pid {existing.SiloPid}); `gancluster down` stops it");
+                // The silo died (or was killed): start it again on the same ports and state; the workers reconnect.
+                var again = StartSilo(siloDll, cluster, existing.ApiPort, existing.SiloPort, existing.GatewayPort);
+                cluster.Write(existing with { SiloPid = again });
+                console.MarkupLineInterpolated($"silo restarted (pid {again}) on its state in {cluster.State}; {existing.WorkerPids.Count(Alive)} of {existing.WorkerPids.Length} worker(s) still running reconnect to it");
+                return ExitCodes.Success;
+            }
             Directory.CreateDirectory(cluster.Logs);
             var ports = FreePorts.Take(3);
-            var silo = StartDetached(siloDll, ["--state-dir", cluster.State, "--api-port", $"{ports[0]}", "--silo-port", $"{ports[1]}", "--gateway-port", $"{ports[2]}"], Path.Combine(cluster.Logs, "silo.log"));
-            WaitFor(() => File.ReadAllText(Path.Combine(cluster.Logs, "silo.log")).Contains("silo ready"), TimeSpan.FromSeconds(90), silo, "the silo");
+            var silo = StartSilo(siloDll, cluster, ports[0], ports[1], ports[2]);
             var perWorker = parsed.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, k));
             var workerPids = Enumerable.Range(1, k).Select(i => StartDetached(workerDll,
                 ["--id", $"worker-{i}", "--store", cluster.Store, "--gateway-port", $"{ports[2]}", "--threads", $"{perWorker}"], Path.Combine(cluster.Logs, $"worker-{i}.log"))).ToArray();
-            var info = new ClusterInfo($"http://127.0.0.1:{ports[0]}", Path.Combine(cluster.State, "api-token"), silo, workerPids, ports[2]);
+            var info = new ClusterInfo($"http://127.0.0.1:{ports[0]}", Path.Combine(cluster.State, "api-token"), silo, workerPids, ports[2], ports[1], ports[0]);
             cluster.Write(info);
             using (var api = ControlPlaneConnection.Open(cluster.Root))
                 WaitFor(() => api.Client.ListWorkers(new ListWorkersRequest()).Workers.Count >= k, TimeSpan.FromSeconds(90), silo, $"{k} workers to register");
@@ -58,6 +65,15 @@ internal static class ClusterCommands
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static int StartSilo(string siloDll, ClusterDirectory cluster, int apiPort, int siloPort, int gatewayPort)
+    {
+        var log = Path.Combine(cluster.Logs, "silo.log");
+        var before = File.Exists(log) ? File.ReadAllText(log).Split("silo ready").Length : 1;
+        var silo = StartDetached(siloDll, ["--state-dir", cluster.State, "--api-port", $"{apiPort}", "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}"], log);
+        WaitFor(() => File.ReadAllText(log).Split("silo ready").Length > before, TimeSpan.FromSeconds(90), silo, "the silo");
+        return silo;
     }
 
     /// <summary>Starts <c>dotnet DLL ARGS</c> in its own session, writing to LOG, so it outlives this command and ignores the terminal's Ctrl+C.</summary>

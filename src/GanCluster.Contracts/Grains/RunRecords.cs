@@ -40,7 +40,12 @@ public sealed record WorkerDescriptor(
     [property: Id(1)] string Host,
     [property: Id(2)] string Device,
     [property: Id(3)] int Threads,
-    [property: Id(4)] string RingEndpoint);
+    [property: Id(4)] string RingEndpoint)
+{
+    /// <summary>The assignment the worker is running, so that a restarted scheduler can adopt it instead of revoking it.</summary>
+    [Id(5)]
+    public WorkerAssignment? Running { get; init; }
+}
 
 /// <summary>A worker as the scheduler sees it.</summary>
 [GenerateSerializer, Immutable, Alias("gancluster.WorkerSnapshot")]

@@ -24,7 +24,21 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _gangs.Restore(state.State.Queue);
+        // After a restart, running work comes back with its workers' heartbeats. A run whose workers did not
+        // come back within two leases is treated as having lost them.
+        this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(2 * Lease, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
+    }
+
+    private async Task ReconcileAsync(CancellationToken cancellation)
+    {
+        var held = _gangs.Workers.Where(w => w.RunId is not null).Select(w => w.RunId!).ToHashSet();
+        foreach (var id in state.State.Runs.Where(id => !held.Contains(id) && !_gangs.Queue.Any(q => q.RunId == id)))
+        {
+            var run = GrainFactory.GetGrain<IRunGrain>(id);
+            if (await run.Get() is { State: Contracts.RunState.Scheduled or Contracts.RunState.Running })
+                await run.WorkerLost("(its workers did not come back after the silo restarted)");
+        }
     }
 
     public async Task Enqueue(string runId, int worldSize, int priority)

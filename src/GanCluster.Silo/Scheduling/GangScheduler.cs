@@ -51,7 +51,13 @@ public sealed class GangScheduler(TimeSpan lease)
     public WorkerLease Heartbeat(WorkerDescriptor worker, DateTimeOffset now)
     {
         if (!_workers.TryGetValue(worker.Id, out var lease))
+        {
             _workers[worker.Id] = lease = new WorkerLease(worker);
+            // A worker we do not know yet that is already running a rank (the silo restarted under it): adopt its
+            // assignment, so the run goes on instead of being revoked.
+            if (worker.Running is { } running && !_queue.Any(q => q.RunId == running.RunId))
+                (lease.RunId, lease.Rank, lease.Placement) = (running.RunId, running.Rank, running.Placement);
+        }
         lease.Descriptor = worker;
         lease.LastHeartbeat = now;
         return lease;
