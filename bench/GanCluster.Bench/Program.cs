@@ -4,6 +4,7 @@ using GanCluster.Bench;
 //                                                        -- health-overhead [--rounds N] [--threads N] [--evaluator FILE]
 //                                                        -- collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]
 //                                                        -- quality-summary [--dir DIR]
+//                                                        -- control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]
 //                                                        -- allreduce-processes [--world-size 2] [--size 1M] [--iterations 50] [--gap-ms 100] [--gap idle|busy]
 //                                                        -- allreduce [--world-sizes 2,3] [--sizes 4K,...,64M] [--channels 1,4] [--chunk-bytes 1048576]
 string Option(string name, string fallback)
@@ -29,6 +30,7 @@ return args.FirstOrDefault() switch
     "allreduce-processes" => AllReduceProcesses.Launch(int.Parse(Option("--world-size", "2")), AllReduceBandwidth.ParseSizes(Option("--size", "1M"))[0],
         int.Parse(Option("--iterations", "50")), int.Parse(Option("--gap-ms", "0")), Option("--gap", "idle")),
     "allreduce-rank" => AllReduceProcesses.Rank(long.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4]),
+    "control-plane" => ControlPlaneLoad.Run(Option("--cluster", ".gancluster"), int.Parse(Option("--workers", "20")), int.Parse(Option("--runs", "1000")), int.Parse(Option("--seconds", "10"))),
     _ => Usage(),
 };
 
@@ -38,6 +40,7 @@ static int Usage()
     Console.Error.WriteLine("       GanCluster.Bench health-overhead [--rounds N] [--threads N] [--evaluator FILE]");
     Console.Error.WriteLine("       GanCluster.Bench collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]");
     Console.Error.WriteLine("       GanCluster.Bench quality-summary [--dir DIR]");
+    Console.Error.WriteLine("       GanCluster.Bench control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce-processes [--world-size 2] [--size 1M] [--iterations 50] [--gap-ms 100] [--gap idle|busy]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce [--world-sizes 2,3] [--sizes 4K,64K,1M,4M,16M,64M] [--channels 1,4] [--chunk-bytes 1048576]");
     return 2;

@@ -95,12 +95,20 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         {
             r.Step = progress.Step;
             r.LatestHealthJson = progress.HealthJson ?? r.LatestHealthJson;
-            if (progress.LastCheckpoint is not null && progress.LastCheckpoint != r.LastCheckpoint)
+            var checkpointed = progress.LastCheckpoint is not null && progress.LastCheckpoint != r.LastCheckpoint;
+            if (checkpointed)
             {
                 r.LastCheckpoint = progress.LastCheckpoint;
                 r.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"checkpoint {progress.LastCheckpoint}"));
             }
-            await run.WriteStateAsync();
+            // A new checkpoint is written through at once; plain progress at most every few seconds, since the
+            // step and health record are re-reported anyway and one SQLite commit per report would cap the
+            // silo far below what a cluster of workers sends.
+            if (checkpointed || DateTimeOffset.UtcNow - _persisted >= ProgressPersistInterval)
+            {
+                await run.WriteStateAsync();
+                _persisted = DateTimeOffset.UtcNow;
+            }
         }
         return RunDirective.Continue;
     }
@@ -129,6 +137,11 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         if (run.State.State is RunState.Scheduled or RunState.Running)
             await Requeue($"worker {workerId} missed its lease");
     }
+
+    /// <summary>How often progress alone (step, health record) is written to storage.</summary>
+    public static readonly TimeSpan ProgressPersistInterval = TimeSpan.FromSeconds(5);
+
+    private DateTimeOffset _persisted = DateTimeOffset.MinValue;
 
     /// <summary>Attempts before a run that keeps losing peers is failed.</summary>
     public const int MaxAttempts = 5;

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GanCluster.Contracts;
+using GanCluster.Contracts.Control;
+using GanCluster.Contracts.Grains;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GanCluster.Bench;
+
+/// <summary>
+/// Load on one silo from simulated workers (an Orleans client in this process, speaking the real worker protocol:
+/// heartbeat, join, report, finish), with the CLI's API measured at the same time:
+/// scheduling overhead per run over many one-step runs, and sustained progress reports per second with the p99
+/// latency of <c>run list</c> while they flow. Start the silo first: <c>./gancluster up --workers 0 --cluster DIR</c>.
+/// </summary>
+internal static class ControlPlaneLoad
+{
+    private const string Spec = "name: load\nsteps: 1000000000\nbatch_size: 64\nmodel: { name: toy }\ndataset: { kind: ring8 }\n";
+
+    public static int Run(string clusterDir, int workers, int shortRuns, int seconds)
+    {
+        using var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(clusterDir, "cluster.json")));
+        var root = info.RootElement;
+        var token = File.ReadAllText(root.GetProperty("TokenFile").GetString()!).Trim();
+        using var channel = GrpcChannel.ForAddress(root.GetProperty("ApiUrl").GetString()!);
+        var api = new ControlPlane.ControlPlaneClient(channel.CreateCallInvoker().Intercept(m => { m.Add("authorization", "Bearer " + token); return m; }));
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(c => c.UseLocalhostClustering(root.GetProperty("GatewayPort").GetInt32()));
+        using var host = builder.Build();
+        host.StartAsync().GetAwaiter().GetResult();
+        var grains = host.Services.GetRequiredService<IClusterClient>();
+        Console.WriteLine($"control plane load: {workers} simulated workers, {Environment.ProcessorCount} cores, silo and this client on the same machine");
+        SchedulingOverhead(api, grains, workers, shortRuns).GetAwaiter().GetResult();
+        Reports(api, grains, workers, seconds).GetAwaiter().GetResult();
+        host.StopAsync().GetAwaiter().GetResult();
+        return 0;
+    }
+
+    /// <summary>Submits N one-step runs and lets the simulated workers take, start and finish them; time per run end to end.</summary>
+    private static async Task SchedulingOverhead(ControlPlane.ControlPlaneClient api, IClusterClient grains, int workers, int runs)
+    {
+        var spec = Spec.Replace("steps: 1000000000", "steps: 1");
+        var done = 0;
+        using var stop = new CancellationTokenSource();
+        var fleet = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var scheduler = grains.GetGrain<ISchedulerGrain>(0);
+            var me = new WorkerDescriptor($"sim-{w}", "bench", "cpu", 1, $"127.0.0.1:{20000 + w}");
+            while (!stop.IsCancellationRequested)
+            {
+                var assignment = await scheduler.Heartbeat(me);
+                if (assignment is null)
+                {
+                    await Task.Delay(5);
+                    continue;
+                }
+                var run = grains.GetGrain<IRunGrain>(assignment.RunId);
+                var launch = await run.Join(assignment.Rank, me.Id);
+                if (launch is null)
+                    continue;
+                await run.Finished(assignment.Rank, launch.Attempt, RunState.Completed, 1, null, retryable: false);
+                Interlocked.Increment(ref done);
+            }
+        })).ToList();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < runs; i++)
+            await api.SubmitRunAsync(new SubmitRunRequest { SpecYaml = spec });
+        var submitted = clock.Elapsed;
+        while (Volatile.Read(ref done) < runs)
+            await Task.Delay(20);
+        var total = clock.Elapsed;
+        await stop.CancelAsync();
+        await Task.WhenAll(fleet);
+        Console.WriteLine($"scheduling: {runs} one-step runs submitted, placed, started and finished in {total.TotalSeconds:0.00} s: " +
+            $"{total.TotalMilliseconds / runs:0.00} ms per run end to end ({submitted.TotalMilliseconds / runs:0.00} ms of it submitting through the API)");
+    }
+
+    /// <summary>One long run per simulated worker; every worker reports as fast as the silo answers, while `run list` is timed.</summary>
+    private static async Task Reports(ControlPlane.ControlPlaneClient api, IClusterClient grains, int workers, int seconds)
+    {
+        var scheduler = grains.GetGrain<ISchedulerGrain>(0);
+        var runs = new List<(IRunGrain Run, int Attempt)>();
+        for (var i = 0; i < workers; i++)
+            await api.SubmitRunAsync(new SubmitRunRequest { SpecYaml = Spec });
+        for (var w = 0; w < workers; w++)
+        {
+            var me = new WorkerDescriptor($"sim-{w}", "bench", "cpu", 1, $"127.0.0.1:{20000 + w}");
+            WorkerAssignment? assignment = null;
+            for (var tries = 0; assignment is null && tries < 200; tries++)
+                assignment = await scheduler.Heartbeat(me) ?? await Task.Delay(10).ContinueWith(_ => (WorkerAssignment?)null);
+            var run = grains.GetGrain<IRunGrain>(assignment!.RunId);
+            runs.Add((run, (await run.Join(0, me.Id))!.Attempt));
+        }
+        var health = JsonSerializer.Serialize(new { d_loss = 1.38, g_loss = 0.69, diversity_ratio = 1.0, verdict = "healthy" });
+        long reports = 0;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        var clock = Stopwatch.StartNew();
+        var reporters = runs.Select(r => Task.Run(async () =>
+        {
+            long step = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await r.Run.Report(new RunProgress(0, ++step, health, null, r.Attempt));
+                Interlocked.Increment(ref reports);
+            }
+        })).ToList();
+        var latencies = new List<double>();
+        while (!stop.IsCancellationRequested)
+        {
+            var t = Stopwatch.StartNew();
+            await api.ListRunsAsync(new ListRunsRequest());
+            latencies.Add(t.Elapsed.TotalMilliseconds);
+            await Task.Delay(50);
+        }
+        await Task.WhenAll(reporters);
+        var elapsed = clock.Elapsed.TotalSeconds;
+        latencies.Sort();
+        Console.WriteLine($"reports: {reports / elapsed:0} progress reports/s sustained over {elapsed:0.0} s from {workers} workers; " +
+            $"`run list` ({runs.Count + 0} active runs, {latencies.Count} calls) p50 {latencies[latencies.Count / 2]:0.0} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:0.0} ms");
+        foreach (var (run, attempt) in runs)
+            await run.Cancel("benchmark over");
+    }
+}
