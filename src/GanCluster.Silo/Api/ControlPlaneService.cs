@@ -29,10 +29,20 @@ public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.Con
             var trailers = new Metadata { { "field-path", "batch_size" } };
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"field 'batch_size': {spec.BatchSize} does not divide evenly over {worldSize} ranks"), trailers);
         }
-        var id = $"{Slug(spec.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
-        var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps));
-        await grains.GetGrain<ISchedulerGrain>(0).Enqueue(id, worldSize, request.Priority);
-        return RunMessages.From(snapshot);
+        // Ids are readable and unique: name, time, and 32 random bits; a collision (found by the grain) draws again.
+        for (var attempt = 0; ; attempt++)
+        {
+            var id = $"{Slug(spec.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+            try
+            {
+                var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps));
+                await grains.GetGrain<ISchedulerGrain>(0).Enqueue(id, worldSize, request.Priority);
+                return RunMessages.From(snapshot);
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     public override async Task<ListRunsReply> ListRuns(ListRunsRequest request, ServerCallContext context)
