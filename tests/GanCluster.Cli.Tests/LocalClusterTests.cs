@@ -172,6 +172,49 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public void A_collapsed_verdict_is_flagged_or_stops_the_run_as_the_spec_says()
+    {
+        var dir = CliProcess.NewDirectory();
+        // From the collapse corpus: five D steps at a high D rate collapse ring8 by the first evaluation in every seed.
+        var spec = CliProcess.WriteSpec(dir, """
+            name: collapsing
+            seed: 1
+            steps: 600
+            batch_size: 128
+            threads: 1
+            d_steps: 5
+            model: { name: toy, hidden: 64 }
+            dataset: { kind: ring8 }
+            optimizers:
+              d: { kind: adam, lr: 3.0e-3, betas: [0.5, 0.999] }
+            report_every: 50
+            health: { eval_every: 250, eval_samples: 1000 }
+            """);
+        var cluster = Path.Combine(dir, "cluster");
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--cluster", cluster).ExitCode);
+        try
+        {
+            var flagged = CliProcess.Run(dir, "run", "submit", spec, "--watch", "--cluster", cluster);
+            Assert.True(flagged.ExitCode == 0, flagged.ToString());
+            Assert.Contains("flagged: collapsed verdict", flagged.Output);
+            Assert.Contains("Completed step 600/600", flagged.Output);
+
+            var stopped = CliProcess.Run(dir, "run", "submit", spec, "--set", "health.on_collapse=stop", "--set", "steps=100000", "--watch", "--cluster", cluster);
+            Assert.Equal(ExitCodes.RunFailed, stopped.ExitCode);
+            Assert.Contains("stopped (health.on_collapse: stop)", stopped.Output);
+            var id = stopped.Output.Split('\n').First(l => l.StartsWith("submitted ", StringComparison.Ordinal)).Split(' ')[1];
+            var shown = Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
+            Assert.Equal("Collapsed", shown.GetProperty("state").GetString());
+            Assert.True(long.Parse(shown.GetProperty("step").GetString()!) < 100000);
+            WaitUntil(() => Json(CliProcess.Run(dir, "workers", "list", "--cluster", cluster, "--output", "json")).GetProperty("workers")[0].GetProperty("runId").GetString() == "", "the worker to be freed");
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+    }
+
+    [Fact]
     public void Cancelling_a_run_stops_its_worker_within_seconds_and_frees_it()
     {
         var dir = CliProcess.NewDirectory();

@@ -7,7 +7,8 @@ public sealed record RunSubmission(
     [property: Id(1)] string SpecYaml,
     [property: Id(2)] int WorldSize,
     [property: Id(3)] int Priority,
-    [property: Id(4)] long TotalSteps);
+    [property: Id(4)] long TotalSteps,
+    [property: Id(5)] bool StopOnCollapse = false);
 
 /// <summary>One line of a run's history.</summary>
 [GenerateSerializer, Immutable, Alias("gancluster.RunEvent")]

@@ -35,7 +35,7 @@ public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.Con
             var id = $"{Slug(spec.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
             try
             {
-                var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps));
+                var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps, spec.Health.OnCollapse == "stop"));
                 await grains.GetGrain<ISchedulerGrain>(0).Enqueue(id, worldSize, request.Priority);
                 return RunMessages.From(snapshot);
             }

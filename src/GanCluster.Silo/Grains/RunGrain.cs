@@ -27,6 +27,10 @@ public sealed class RunRecord
 
     /// <summary>Placements so far; reports from an older attempt are stale.</summary>
     public int Attempt { get; set; }
+
+    /// <summary>The spec's <c>health.on_collapse</c>: stop the run on a collapsed verdict, or flag it once.</summary>
+    public bool StopOnCollapse { get; set; }
+    public bool CollapseFlagged { get; set; }
 }
 
 /// <summary>One run: its state machine and history, persisted on every change.</summary>
@@ -37,8 +41,8 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         if (run.State.Exists)
             throw new InvalidOperationException($"run {this.GetPrimaryKeyString()} already exists");
         var r = run.State;
-        (r.Id, r.Name, r.SpecYaml, r.WorldSize, r.Priority, r.TotalSteps) =
-            (this.GetPrimaryKeyString(), submission.Name, submission.SpecYaml, submission.WorldSize, submission.Priority, submission.TotalSteps);
+        (r.Id, r.Name, r.SpecYaml, r.WorldSize, r.Priority, r.TotalSteps, r.StopOnCollapse) =
+            (this.GetPrimaryKeyString(), submission.Name, submission.SpecYaml, submission.WorldSize, submission.Priority, submission.TotalSteps, submission.StopOnCollapse);
         r.State = RunState.Pending;
         r.SubmittedAt = DateTimeOffset.UtcNow;
         r.Exists = true;
@@ -95,6 +99,22 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         {
             r.Step = progress.Step;
             r.LatestHealthJson = progress.HealthJson ?? r.LatestHealthJson;
+            if (Collapsed(progress.HealthJson))
+            {
+                if (r.StopOnCollapse)
+                {
+                    Transition(RunState.Collapsed, $"collapsed verdict at step {progress.Step}: stopped (health.on_collapse: stop)");
+                    await run.WriteStateAsync();
+                    await GrainFactory.GetGrain<ISchedulerGrain>(0).Remove(r.Id, suspectWorkers: false);
+                    return RunDirective.Stop;
+                }
+                if (!r.CollapseFlagged)
+                {
+                    r.CollapseFlagged = true;
+                    r.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"flagged: collapsed verdict at step {progress.Step} (health.on_collapse: flag, training goes on)"));
+                    await run.WriteStateAsync();
+                }
+            }
             var checkpointed = progress.LastCheckpoint is not null && progress.LastCheckpoint != r.LastCheckpoint;
             if (checkpointed)
             {
@@ -136,6 +156,14 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
     {
         if (run.State.State is RunState.Scheduled or RunState.Running)
             await Requeue($"worker {workerId} missed its lease");
+    }
+
+    private static bool Collapsed(string? healthJson)
+    {
+        if (healthJson is null)
+            return false;
+        using var doc = System.Text.Json.JsonDocument.Parse(healthJson);
+        return doc.RootElement.TryGetProperty("verdict", out var verdict) && verdict.GetString() == "collapsed";
     }
 
     /// <summary>How often progress alone (step, health record) is written to storage.</summary>

@@ -46,5 +46,8 @@ public sealed record OptimizerSpec(string Kind, double LearningRate, double Beta
 
 public sealed record EmaSpec(double Decay, int StartStep);
 
-/// <summary>Health monitoring: the oscillation window (in reports) and the periodic evaluation's cadence and sample count.</summary>
-public sealed record HealthSpec(int Window, int EvalEvery, int EvalSamples);
+/// <summary>
+/// Health monitoring: the oscillation window (in reports), the periodic evaluation's cadence and sample count, and
+/// what a cluster does with a <c>collapsed</c> verdict: <c>flag</c> it and go on (default), or <c>stop</c> the run.
+/// </summary>
+public sealed record HealthSpec(int Window, int EvalEvery, int EvalSamples, string OnCollapse = "flag");

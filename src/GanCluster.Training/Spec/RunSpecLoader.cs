@@ -233,7 +233,8 @@ public static class RunSpecLoader
     private static HealthSpec BindHealth(YamlFields f, DatasetSpec dataset)
     {
         var defaultEvery = dataset.Kind is "ring8" or "grid25" ? 500 : 12_500;
-        var health = new HealthSpec(f.Int("window", 4, 10_000, 32), f.Int("eval_every", 0, 100_000_000, defaultEvery), f.Int("eval_samples", 10, 1_000_000, 2500));
+        var health = new HealthSpec(f.Int("window", 4, 10_000, 32), f.Int("eval_every", 0, 100_000_000, defaultEvery), f.Int("eval_samples", 10, 1_000_000, 2500),
+            f.Choice("on_collapse", ["flag", "stop"], "flag"));
         f.RejectUnknown();
         return health;
     }
