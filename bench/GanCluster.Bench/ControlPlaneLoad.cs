@@ -43,6 +43,38 @@ internal static class ControlPlaneLoad
         return 0;
     }
 
+    /// <summary>
+    /// Submit to first training step on a warm cluster with a real worker: the time from SubmitRun until the API shows
+    /// the run at step ≥ 1 (the worker sends its first health record the moment it has one; report_every 1).
+    /// </summary>
+    public static int FirstStep(string clusterDir, int samples)
+    {
+        using var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(clusterDir, "cluster.json")));
+        var root = info.RootElement;
+        var token = File.ReadAllText(root.GetProperty("TokenFile").GetString()!).Trim();
+        using var channel = GrpcChannel.ForAddress(root.GetProperty("ApiUrl").GetString()!);
+        var api = new ControlPlane.ControlPlaneClient(channel.CreateCallInvoker().Intercept(m => { m.Add("authorization", "Bearer " + token); return m; }));
+        var spec = "name: first-step\nsteps: 100000\nbatch_size: 64\nthreads: 1\nreport_every: 1\nmodel: { name: toy, hidden: 32 }\ndataset: { kind: ring8 }\nhealth: { eval_every: 0 }\n";
+        var times = new List<double>();
+        for (var i = 0; i < samples + 1; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var id = api.SubmitRun(new SubmitRunRequest { SpecYaml = spec }).Id;
+            while (api.GetRun(new RunRequest { Id = id }).Step < 1)
+                Thread.Sleep(5);
+            if (i > 0)
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            api.CancelRun(new RunRequest { Id = id });
+            // Wait until the worker is free again, so every sample starts on a warm, idle cluster.
+            while (api.ListWorkers(new ListWorkersRequest()).Workers.Any(w => w.RunId.Length > 0))
+                Thread.Sleep(20);
+        }
+        times.Sort();
+        Console.WriteLine($"submit to first training step ({samples} runs after one warm-up, 1 worker): median {times[times.Count / 2]:0} ms, " +
+            $"p95 {times[Math.Min(times.Count - 1, (int)Math.Ceiling(times.Count * 0.95) - 1)]:0} ms, min {times[0]:0} ms, max {times[^1]:0} ms");
+        return 0;
+    }
+
     /// <summary>Submits N one-step runs and lets the simulated workers take, start and finish them; time per run end to end.</summary>
     private static async Task SchedulingOverhead(ControlPlane.ControlPlaneClient api, IClusterClient grains, int workers, int runs)
     {

@@ -34,6 +34,9 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         var progress = new Progress();
         using var reporter = new PeriodicTimer(ReportInterval);
         var reporting = ReportAsync(run, progress, reporter);
+        // The first health record goes out at once, so that the run shows progress as soon as it trains.
+        _ = progress.FirstReport.Task.ContinueWith(_ => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt)),
+            TaskContinuationOptions.OnlyOnRanToCompletion);
         RunState outcome;
         string? error = null;
         var retryable = false;
@@ -53,6 +56,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         }
         reporter.Dispose();
         await reporting;
+        progress.FirstReport.TrySetCanceled();
         // The silo may be restarting: the outcome must still arrive.
         await Retry(() => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt)));
         await Retry(() => run.Finished(assignment.Rank, _attempt, outcome, progress.Step, error, retryable));
@@ -131,10 +135,13 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
 
         public void OnStarted(long fromStep, long totalSteps) => Step = fromStep;
 
+        public TaskCompletionSource FirstReport { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public void OnReport(HealthRecord record, long totalSteps)
         {
             Step = record.Report.Step;
             HealthJson = JsonSerializer.Serialize(HealthRecordJson.From(record));
+            FirstReport.TrySetResult();
         }
 
         public void OnSamples(long step, string path)
