@@ -14,8 +14,7 @@ internal static class AllReduceProcesses
 {
     public static int Launch(int worldSize, long bytes, int iterations, int gapMs, string gap)
     {
-        var self = Environment.ProcessPath!;
-        var prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? new[] { typeof(AllReduceProcesses).Assembly.Location } : [];
+        var (self, prefix) = LocalLauncher.ThisProgram();
         var dir = Path.Combine(Path.GetTempPath(), "gancluster-allreduce-" + Guid.NewGuid().ToString("N")[..8]);
         var plan = new LaunchPlan
         {

@@ -16,7 +16,7 @@ internal static class DataParallelLauncher
         var outDir = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", spec.Name));
         // Several local ranks must not oversubscribe the cores: split them unless told otherwise.
         var threads = request.Threads ?? (spec.Threads > 0 ? spec.Threads : Math.Max(1, Environment.ProcessorCount / worldSize));
-        var (executable, prefix) = SelfCommand();
+        var (executable, prefix) = LocalLauncher.ThisProgram();
         var plan = new LaunchPlan
         {
             WorldSize = worldSize,
@@ -58,14 +58,5 @@ internal static class DataParallelLauncher
         {
             Console.CancelKeyPress -= onCancel;
         }
-    }
-
-    /// <summary>How to start this same program again: the apphost, or <c>dotnet gancluster.dll</c>.</summary>
-    private static (string Executable, string[] Prefix) SelfCommand()
-    {
-        var process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate this program");
-        if (Path.GetFileNameWithoutExtension(process) == "dotnet")
-            return (process, [typeof(DataParallelLauncher).Assembly.Location]);
-        return (process, []);
     }
 }

@@ -42,16 +42,25 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     /// <summary>That time by kind of collective, including any wait for a slower rank to arrive.</summary>
     public IReadOnlyDictionary<string, TimeSpan> CollectiveTimes => _clocks.ToDictionary(c => c.Key, c => c.Value.Elapsed);
 
-    private System.Diagnostics.Stopwatch _collectives = new();
-
-    private System.Diagnostics.Stopwatch Clock(string kind) => _collectives = _clocks[kind];
+    private void Timed(string kind, Action collective)
+    {
+        var clock = _clocks[kind];
+        clock.Start();
+        try
+        {
+            collective();
+        }
+        finally
+        {
+            clock.Stop();
+        }
+    }
 
     public void AverageGradients(NetworkRole network, long step)
     {
         var flat = network == NetworkRole.Generator ? _generator : _discriminator;
-        Clock(network == NetworkRole.Generator ? "G gradients" : "D gradients").Start();
-        _ring.AllReduceSum(TensorMemory.Of(flat.Flat), $"step {step + 1}, {(network == NetworkRole.Generator ? "G" : "D")} gradients");
-        _collectives.Stop();
+        var kind = network == NetworkRole.Generator ? "G gradients" : "D gradients";
+        Timed(kind, () => _ring.AllReduceSum(TensorMemory.Of(flat.Flat), $"step {step + 1}, {kind}"));
         using var _ = no_grad();
         flat.Flat.div_(WorldSize);
     }
@@ -59,31 +68,28 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     public void SynchronizeBuffers(long step)
     {
         if (_stepBuffers.Length > 0)
-        {
-            Clock("BatchNorm buffers").Start();
-            BroadcastFromRankZero(_stepBuffers, $"step {step + 1}, BatchNorm buffers");
-            _collectives.Stop();
-        }
+            Timed("BatchNorm buffers", () => BroadcastFromRankZero(_stepBuffers, $"step {step + 1}, BatchNorm buffers"));
     }
 
-    public unsafe void AverageScalars(float[] values, long step)
+    public void AverageScalars(float[] values, long step)
     {
-        Clock("losses").Start();
-        fixed (float* p = values)
-            _ring.AllReduceSum(new FloatBuffer((IntPtr)p, values.Length), $"step {step}, reported losses");
-        _collectives.Stop();
+        Timed("losses", () => AllReduce(values, $"step {step}, reported losses"));
         for (var i = 0; i < values.Length; i++)
             values[i] /= WorldSize;
     }
 
     /// <summary>Whether any rank asks to stop (Ctrl+C, SIGTERM), so that all ranks stop after the same step.</summary>
-    public unsafe bool AnyRank(bool flag, long step)
+    public bool AnyRank(bool flag, long step)
     {
-        var value = flag ? 1f : 0f;
-        Clock("stop vote").Start();
-        _ring.AllReduceSum(new FloatBuffer((IntPtr)(&value), 1), $"step {step}, stop vote");
-        _collectives.Stop();
-        return value > 0;
+        float[] vote = [flag ? 1f : 0f];
+        Timed("stop vote", () => AllReduce(vote, $"step {step}, stop vote"));
+        return vote[0] > 0;
+    }
+
+    private unsafe void AllReduce(float[] values, string label)
+    {
+        fixed (float* p = values)
+            _ring.AllReduceSum(new FloatBuffer((IntPtr)p, values.Length), label);
     }
 
     /// <summary>Rank 0's parameters and buffers of G, D and the EMA on every rank: at start and after a resume.</summary>

@@ -44,6 +44,15 @@ public static partial class LocalLauncher
     /// <summary>Ranks must stop by themselves within this long after the first one fails; stragglers are killed.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
 
+    /// <summary>How to start this same program again: its apphost, or <c>dotnet ENTRY.dll</c> when run through the host.</summary>
+    public static (string Executable, string[] Prefix) ThisProgram()
+    {
+        var process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate this program");
+        if (Path.GetFileNameWithoutExtension(process) == "dotnet")
+            return (process, [System.Reflection.Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("no entry assembly")]);
+        return (process, []);
+    }
+
     public static async Task<LaunchResult> RunAsync(LaunchPlan plan, Action<string> rankZeroLine, CancellationToken cancellation)
     {
         Directory.CreateDirectory(plan.RunDirectory);

@@ -90,9 +90,6 @@ public sealed class GanTrainer : IDisposable
             var batch = DataCursor + k;
             var last = k == _spec.DiscriminatorStepsPerGeneratorStep - 1;
             DiscriminatorOptimizer.zero_grad();
-            lossD = zeros(1, device: Device);
-            onReal = zeros(1, device: Device);
-            onFake = zeros(1, device: Device);
             for (var m = 0; m < micro; m++)
             {
                 var shard = _micro[m];
@@ -126,9 +123,9 @@ public sealed class GanTrainer : IDisposable
                 (micro == 1 ? loss : loss / micro).backward();
                 if (report && last)
                 {
-                    lossD = lossD + loss.detach();
-                    onReal = onReal + (_loss.UsesLabels ? realLogits.sigmoid() : realLogits).mean().detach();
-                    onFake = onFake + (_loss.UsesLabels ? fakeLogits.sigmoid() : fakeLogits).mean().detach();
+                    lossD = Sum(lossD, loss.detach());
+                    onReal = Sum(onReal, (_loss.UsesLabels ? realLogits.sigmoid() : realLogits).mean().detach());
+                    onFake = Sum(onFake, (_loss.UsesLabels ? fakeLogits.sigmoid() : fakeLogits).mean().detach());
                 }
                 if (last)
                     (fakes[m], fakeNoises[m], reals[m]) = (generated, fakeNoise, real);
@@ -141,7 +138,7 @@ public sealed class GanTrainer : IDisposable
         }
 
         GeneratorOptimizer.zero_grad();
-        var lossG = zeros(1, device: Device);
+        Tensor lossG = null!;
         var lastBatch = DataCursor + _spec.DiscriminatorStepsPerGeneratorStep - 1;
         for (var m = 0; m < micro; m++)
         {
@@ -149,7 +146,7 @@ public sealed class GanTrainer : IDisposable
             var loss = _loss.Generator(d.forward(fakeNoises[m] is { } noise ? fakes[m] + noise : fakes[m]));
             (micro == 1 ? loss : loss / micro).backward();
             if (report)
-                lossG = lossG + loss.detach();
+                lossG = Sum(lossG, loss.detach());
         }
         Sync?.AverageGradients(NetworkRole.Generator, Step);
         var gradNormG = report ? GlobalGradNorm(g) : null;
@@ -166,6 +163,9 @@ public sealed class GanTrainer : IDisposable
         Sync?.AverageScalars(values, Step);
         return new StepReport(Step, values[0], values[1], values[2], values[3], gradNormD.ToSingle(), gradNormG!.ToSingle(), values[4]);
     }
+
+    /// <summary>Running sum over micro-batches of a reported scalar (null before the first).</summary>
+    private static Tensor Sum(Tensor? total, Tensor value) => total is null ? value : total + value;
 
     /// <summary>Whether every parameter of G, D and the EMA is finite; checked before a checkpoint is written.</summary>
     public bool ParametersAreFinite()
