@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Idempotent machine set-up for GanCluster on Debian 12 (or newer): makes TorchSharp's native
 # library loadable by providing a libstdc++ with GLIBCXX_3.4.32. Does nothing where it is present.
+# --postgres also installs Debian's PostgreSQL server binaries (the tests start their own server
+# on loopback from them; nothing is started here).
 set -euo pipefail
 
 quiet=false
-[ "${1:-}" = "--quiet" ] && quiet=true
+postgres=false
+for arg in "$@"; do
+  case "$arg" in
+    --quiet) quiet=true ;;
+    --postgres) postgres=true ;;
+    *) printf '[setup] unknown option %s (known: --quiet, --postgres)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 libstdcxx_path() {
@@ -68,3 +77,26 @@ PREF
 }
 
 fix_libstdcxx
+
+postgres_initdb() { ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1; }
+
+install_postgres() {
+  if [ -n "$(postgres_initdb)" ]; then
+    $quiet || log "PostgreSQL server binaries present: $(postgres_initdb)"
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null; then
+    log "PostgreSQL server binaries (initdb, pg_ctl) are missing and this is not a Debian system: install PostgreSQL 13 or newer."
+    return 1
+  fi
+  log "installing Debian's PostgreSQL server (postgresql) for the tests"
+  if ! DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+  fi
+  [ -n "$(postgres_initdb)" ] || { log "postgresql was installed but no initdb was found under /usr/lib/postgresql"; return 1; }
+  log "PostgreSQL installed: $(postgres_initdb)"
+}
+
+fix_libstdcxx
+if $postgres; then install_postgres; fi

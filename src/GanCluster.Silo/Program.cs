@@ -8,10 +8,9 @@ using GanCluster.Silo;
 using GanCluster.Silo.Api;
 using GanCluster.Silo.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Orleans.Storage;
 
-// The control plane's silo: Orleans grains (runs, scheduler) with their state in a local SQLite file, and the
-// CLI's gRPC API on --api-port behind a bearer token.
+// The control plane's silo: Orleans grains (runs, scheduler) with their state in a local SQLite file (embedded) or
+// in PostgreSQL shared with other silos, and the CLI's gRPC API on --api-port behind a bearer token.
 SiloOptions options;
 try
 {
@@ -24,6 +23,18 @@ catch (ArgumentException e)
 }
 
 Directory.CreateDirectory(options.StateDirectory);
+if (options.Postgres is { } postgres)
+{
+    try
+    {
+        await PostgresSchema.ApplyAsync(postgres, CancellationToken.None);
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"error (store): {e.Message}");
+        return 3;
+    }
+}
 var builder = WebApplication.CreateBuilder();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -32,14 +43,17 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(IPAddress.Parse(options.Host), options.ApiPort, listen => listen.Protocols = HttpProtocols.Http2));
 builder.UseOrleans(silo =>
 {
-    silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
-    silo.Services.AddKeyedSingleton<IGrainStorage>(SiloStorage.ProviderName, (_, _) => new SqliteGrainStorage(options.DatabasePath));
+    silo.UseClusterStore(options);
 });
 builder.Services.AddSingleton(BearerToken.FromFile(options.TokenFile, create: true));
-builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
+builder.Services.AddGrpc(grpc =>
+{
+    grpc.Interceptors.Add<BearerTokenInterceptor>();
+    grpc.Interceptors.Add<ClusterUnavailableInterceptor>();
+});
 var app = builder.Build();
 app.MapGrpcService<ControlPlaneService>();
 await app.StartAsync();
-Console.WriteLine($"silo ready: api http://{options.Host}:{options.ApiPort}, gateway {options.GatewayPort}, state {options.DatabasePath}");
+Console.WriteLine($"silo ready: api http://{options.Host}:{options.ApiPort}, silo {options.Host}:{options.SiloPort}, gateway {options.GatewayPort}, {options.DescribeStore()}");
 await app.WaitForShutdownAsync();
 return 0;

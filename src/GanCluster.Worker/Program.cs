@@ -1,4 +1,6 @@
 using GanCluster.Contracts.Grains;
+using GanCluster.Contracts.Hosting;
+using Orleans.Configuration;
 using GanCluster.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,13 +23,26 @@ var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.UseOrleansClient(client => client.UseLocalhostClustering(options.GatewayPort));
+builder.UseOrleansClient(client =>
+{
+    if (options.Postgres is not { } postgres)
+    {
+        client.UseLocalhostClustering(options.GatewayPort);
+        return;
+    }
+    client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (postgres.ClusterId, postgres.ClusterId));
+    client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (PostgresStore.Invariant, postgres.ConnectionString));
+    // Learn about silos that join or die within seconds, not the default minute.
+    client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+    // A call that went to a silo as it died is retried after 10 s instead of Orleans' default 30 s.
+    client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+});
 using var host = builder.Build();
 await host.StartAsync();
 var grains = host.Services.GetRequiredService<IClusterClient>();
 var scheduler = grains.GetGrain<ISchedulerGrain>(0);
 var descriptor = new WorkerDescriptor(options.Id, Environment.MachineName, "cpu", options.Threads, $"{options.Host}:{options.RingPort}");
-Console.WriteLine($"worker {options.Id} ready: gateway {options.GatewayPort}, ring endpoint {descriptor.RingEndpoint}, {options.Threads} thread(s), store {options.Store}");
+Console.WriteLine($"worker {options.Id} ready: {options.DescribeSilos()}, ring endpoint {descriptor.RingEndpoint}, {options.Threads} thread(s), store {options.Store}");
 
 using var shutdown = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; shutdown.Cancel(); };

@@ -1,11 +1,17 @@
 using System.Globalization;
+using GanCluster.Contracts.Hosting;
 
 namespace GanCluster.Worker;
 
-/// <summary>The worker's command line.</summary>
-public sealed record WorkerOptions(string Id, int GatewayPort, string Store, string Host, int RingPort, int Threads)
+/// <summary>
+/// The worker's command line. It finds the silos through the embedded silo's gateway port on loopback, or, with
+/// <c>--postgres-file</c>, through the membership table that several silos share (and fails over between them).
+/// </summary>
+public sealed record WorkerOptions(string Id, int GatewayPort, string Store, string Host, int RingPort, int Threads, PostgresStore? Postgres)
 {
-    public const string Usage = "usage: GanCluster.Worker --id NAME --store DIR [--gateway-port 30000] [--host 127.0.0.1] [--ring-port P] [--threads N]";
+    public const string Usage = "usage: GanCluster.Worker --id NAME --store DIR [--gateway-port 30000 | --postgres-file FILE [--cluster-id gancluster]] [--host 127.0.0.1] [--ring-port P] [--threads N]";
+
+    public string DescribeSilos() => Postgres?.Describe() ?? $"gateway {GatewayPort}";
 
     public static WorkerOptions Parse(string[] args)
     {
@@ -23,7 +29,12 @@ public sealed record WorkerOptions(string Id, int GatewayPort, string Store, str
         var ringPort = Int("--ring-port", 0);
         if (ringPort == 0)
             ringPort = GanCluster.Distributed.Launch.FreePorts.Take(1)[0];
+        if (values.ContainsKey("--postgres-file") && values.ContainsKey("--gateway-port"))
+            throw new ArgumentException("give --gateway-port (embedded silo) or --postgres-file (shared silos), not both");
+        var postgres = values.TryGetValue("--postgres-file", out var file)
+            ? PostgresStore.FromFile(file, values.GetValueOrDefault("--cluster-id", PostgresStore.DefaultClusterId))
+            : null;
         return new WorkerOptions(Require("--id"), Int("--gateway-port", 30000), Path.GetFullPath(Require("--store")),
-            values.GetValueOrDefault("--host", "127.0.0.1"), ringPort, Int("--threads", 1));
+            values.GetValueOrDefault("--host", "127.0.0.1"), ringPort, Int("--threads", 1), postgres);
     }
 }

@@ -121,7 +121,7 @@ public sealed class LocalClusterTests
             WaitUntil(() => Show().GetProperty("state").GetString() == "Running" && long.Parse(Show().GetProperty("step").GetString()!) > 0, "the run to make progress");
             var eventsBefore = Show().GetProperty("events").GetArrayLength();
             using (var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(cluster, "cluster.json"))))
-                System.Diagnostics.Process.GetProcessById(info.RootElement.GetProperty("SiloPid").GetInt32()).Kill();
+                System.Diagnostics.Process.GetProcessById(info.RootElement.GetProperty("Silos")[0].GetProperty("Pid").GetInt32()).Kill();
             var down = CliProcess.Run(dir, "run", "list", "--cluster", cluster);
             Assert.Equal(ExitCodes.ClusterError, down.ExitCode);
 
@@ -279,13 +279,13 @@ public sealed class LocalClusterTests
         Assert.False(File.Exists(Path.Combine(dir, "cluster", "cluster.json")));
     }
 
-    private static JsonElement Json(CliProcess.Result result)
+    internal static JsonElement Json(CliProcess.Result result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());
         return JsonDocument.Parse(result.Output).RootElement.Clone();
     }
 
-    private static void WaitUntil(Func<bool> condition, string what, TimeSpan? timeout = null)
+    internal static void WaitUntil(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())

@@ -78,6 +78,54 @@ public sealed class SiloProcessTests
         }
     }
 
+    [Fact]
+    public async Task A_bad_postgres_file_or_an_unreachable_server_is_refused_with_a_clear_error()
+    {
+        var state = NewStateDirectory();
+        Directory.CreateDirectory(state);
+        var missing = await RunToExit("--state-dir", state, "--postgres-file", Path.Combine(state, "nope.conn"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("nope.conn: no such file", missing.Output);
+
+        var empty = Path.Combine(state, "empty.conn");
+        File.WriteAllText(empty, "Database=x");
+        var noHost = await RunToExit("--state-dir", state, "--postgres-file", empty);
+        Assert.Equal(2, noHost.ExitCode);
+        Assert.Contains("found no Host", noHost.Output);
+
+        // A port nobody listens on: the silo says which server it could not reach, and never prints the password.
+        var unreachable = Path.Combine(state, "down.conn");
+        File.WriteAllText(unreachable, $"Host=127.0.0.1;Port={FreeTcpPort()};Database=gancluster;Username=u;Password=secret-pass-42;Timeout=3");
+        var down = await RunToExit("--state-dir", state, "--postgres-file", unreachable);
+        Assert.Equal(3, down.ExitCode);
+        Assert.Contains("cannot reach postgres 127.0.0.1:", down.Output);
+        Assert.DoesNotContain("secret-pass-42", down.Output);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunToExit(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GanCluster.Silo.dll"));
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static int FreeTcpPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     private static string NewStateDirectory() => Path.Combine(Path.GetTempPath(), "gancluster-silo-tests", Guid.NewGuid().ToString("N"));
 
     /// <summary>A silo child process with free loopback ports, stopped (killed) on dispose.</summary>

@@ -2,8 +2,21 @@ using System.Text.Json;
 
 namespace GanCluster.Cli.Cluster;
 
-/// <summary>What `up` records about a local cluster, so that the other verbs (and `down`) find it.</summary>
-internal sealed record ClusterInfo(string ApiUrl, string TokenFile, int SiloPid, int[] WorkerPids, int GatewayPort, int SiloPort, int ApiPort);
+/// <summary>One silo process of a local cluster and its loopback ports.</summary>
+internal sealed record SiloInfo(int Pid, int ApiPort, int SiloPort, int GatewayPort)
+{
+    public string ApiUrl => $"http://127.0.0.1:{ApiPort}";
+}
+
+/// <summary>
+/// What `up` records about a local cluster, so that the other verbs (and `down`) find it: its silos (one embedded
+/// silo, or several sharing the PostgreSQL database named in <see cref="PostgresFile"/>) and its workers.
+/// </summary>
+internal sealed record ClusterInfo(string TokenFile, SiloInfo[] Silos, int[] WorkerPids, string? PostgresFile)
+{
+    /// <summary>The silo the CLI talks to: the first one still running (any silo serves the whole cluster).</summary>
+    public SiloInfo ApiSilo => Silos.FirstOrDefault(s => ProcessIds.Alive(s.Pid)) ?? Silos[0];
+}
 
 /// <summary>
 /// One directory per local cluster: <c>cluster.json</c>, the silo's state (<c>state/</c>, with the API token),
@@ -20,6 +33,7 @@ internal sealed class ClusterDirectory(string root)
     public string State => Path.Combine(Root, "state");
     public string Store => Path.Combine(Root, "store");
     public string Logs => Path.Combine(Root, "logs");
+    public string TokenFile => Path.Combine(State, "api-token");
 
     public ClusterInfo? Read() => File.Exists(InfoFile) ? JsonSerializer.Deserialize<ClusterInfo>(File.ReadAllText(InfoFile)) : null;
 

@@ -77,6 +77,7 @@ internal static class RunCommands
                 console.MarkupLineInterpolated($"last checkpoint: {run.LastCheckpoint}");
             if (run.Error.Length > 0)
                 console.MarkupLineInterpolated($"[red]error[/]: {run.Error}");
+            console.MarkupLineInterpolated($"[grey]held by silo {run.Silo}[/]");
             foreach (var e in run.Events)
                 console.MarkupLineInterpolated($"  {DateTimeOffset.FromUnixTimeMilliseconds(e.UnixMs):u}  {e.Text}");
             return ExitCodes.Success;

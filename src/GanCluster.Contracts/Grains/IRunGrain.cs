@@ -10,8 +10,11 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Submit")]
     Task<RunSnapshot> Submit(RunSubmission submission);
 
-    /// <summary>The run, or null when no run has this id.</summary>
-    [Alias("Get")]
+    /// <summary>
+    /// The run, or null when no run has this id. A read may interleave with a call that is waiting on the
+    /// scheduler, so the scheduler's audit (which reads runs) can never deadlock with a run calling the scheduler.
+    /// </summary>
+    [Alias("Get"), AlwaysInterleave]
     Task<RunSnapshot?> Get();
 
     /// <summary>Cancels a run that has not ended; a no-op (returning the snapshot) on an ended one.</summary>

@@ -29,7 +29,8 @@ public sealed record RunSnapshot(
     [property: Id(9)] string? LastCheckpoint,
     [property: Id(10)] IReadOnlyList<RunEvent> Events,
     [property: Id(11)] string? Error,
-    [property: Id(12)] DateTimeOffset SubmittedAt)
+    [property: Id(12)] DateTimeOffset SubmittedAt,
+    [property: Id(13)] string Silo)
 {
     public bool IsTerminal => State is RunState.Completed or RunState.Failed or RunState.Cancelled or RunState.Collapsed or RunState.Diverged;
 }

@@ -110,7 +110,7 @@ public static class RunMessages
         {
             Id = s.Id, Name = s.Name, State = s.State.ToString(), WorldSize = s.WorldSize, Priority = s.Priority,
             Step = s.Step, TotalSteps = s.TotalSteps, LatestHealthJson = s.LatestHealthJson ?? "", LastCheckpoint = s.LastCheckpoint ?? "",
-            Error = s.Error ?? "", SubmittedUnixMs = s.SubmittedAt.ToUnixTimeMilliseconds(),
+            Error = s.Error ?? "", SubmittedUnixMs = s.SubmittedAt.ToUnixTimeMilliseconds(), Silo = s.Silo,
         };
         run.Workers.AddRange(s.Workers);
         if (withEvents)

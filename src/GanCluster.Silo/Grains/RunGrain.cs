@@ -196,6 +196,6 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
     {
         var r = run.State;
         return new RunSnapshot(r.Id, r.Name, r.State, r.WorldSize, r.Priority, r.Step, r.TotalSteps, [.. r.Workers],
-            r.LatestHealthJson, r.LastCheckpoint, [.. r.Events], r.Error, r.SubmittedAt);
+            r.LatestHealthJson, r.LastCheckpoint, [.. r.Events], r.Error, r.SubmittedAt, RuntimeIdentity);
     }
 }

@@ -13,22 +13,31 @@ public sealed class SchedulerRecord
 /// <summary>
 /// The single scheduler: keeps the index of runs, queues them, renews worker leases on heartbeats and places gangs.
 /// Every call is short; placement happens on enqueue and on heartbeats, and expired leases are collected on
-/// each heartbeat, so no timer or blocking call is needed.
+/// each heartbeat, so no blocking call is needed. A durable reminder audits the runs once a minute: it brings the
+/// scheduler back on a surviving silo after a failover even when no worker is left to call it, and it
+/// requeues runs that claim to be running on workers the scheduler no longer holds.
 /// </summary>
-public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.ProviderName)] IPersistentState<SchedulerRecord> state) : Grain, ISchedulerGrain
+public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.ProviderName)] IPersistentState<SchedulerRecord> state) : Grain, ISchedulerGrain, IRemindable
 {
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
+    private const string AuditReminder = "audit";
+    private static readonly TimeSpan AuditPeriod = TimeSpan.FromMinutes(1);
 
     private readonly GangScheduler _gangs = new(Lease);
+    private readonly DateTimeOffset _activatedAt = DateTimeOffset.UtcNow;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _gangs.Restore(state.State.Queue);
         // After a restart, running work comes back with its workers' heartbeats. A run whose workers did not
         // come back within two leases is treated as having lost them.
         this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(2 * Lease, Timeout.InfiniteTimeSpan));
-        return Task.CompletedTask;
+        await this.RegisterOrUpdateReminder(AuditReminder, AuditPeriod, AuditPeriod);
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        // Only audit once leases have had time to come back (an activation made by the reminder itself starts empty).
+        _activatedAt + 2 * Lease < DateTimeOffset.UtcNow ? ReconcileAsync(CancellationToken.None) : Task.CompletedTask;
 
     private async Task ReconcileAsync(CancellationToken cancellation)
     {

@@ -12,7 +12,7 @@ namespace GanCluster.Silo.Storage;
 /// </summary>
 public sealed class SqliteGrainStorage : IGrainStorage
 {
-    private static readonly JsonSerializerOptions Json = new() { IncludeFields = false };
+    private static readonly JsonSerializerOptions Json = GrainStateJson.Options;
     private readonly string _connectionString;
 
     public SqliteGrainStorage(string path)
