@@ -7,6 +7,7 @@ using GanCluster.Bench;
 //                                                        -- control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]
 //                                                        -- first-step [--cluster DIR] [--samples 20]     (a cluster with ≥ 1 worker)
 //                                                        -- allreduce-processes [--world-size 2] [--size 1M] [--iterations 50] [--gap-ms 100] [--gap idle|busy]
+//                                                        -- generator-norm --checkpoint CKPT --evaluator FILE [--samples 5000]
 //                                                        -- allreduce [--world-sizes 2,3] [--sizes 4K,...,64M] [--channels 1,4] [--chunk-bytes 1048576]
 string Option(string name, string fallback)
 {
@@ -32,6 +33,7 @@ return args.FirstOrDefault() switch
         int.Parse(Option("--iterations", "50")), int.Parse(Option("--gap-ms", "0")), Option("--gap", "idle")),
     "allreduce-rank" => AllReduceProcesses.Rank(long.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4]),
     "control-plane" => ControlPlaneLoad.Run(Option("--cluster", ".gancluster"), int.Parse(Option("--workers", "20")), int.Parse(Option("--runs", "1000")), int.Parse(Option("--seconds", "10"))),
+    "generator-norm" => GeneratorNormProbe.Run(Option("--checkpoint", ""), Option("--evaluator", ""), int.Parse(Option("--samples", "5000"))),
     "first-step" => ControlPlaneLoad.FirstStep(Option("--cluster", ".gancluster"), int.Parse(Option("--samples", "20"))),
     _ => Usage(),
 };

@@ -62,6 +62,31 @@ public sealed class SamplesAndEvaluateTests
     }
 
     [Fact]
+    public void Samples_can_come_from_the_live_generator_and_with_standing_batchnorm_statistics()
+    {
+        var dir = CliProcess.NewDirectory();
+        CliProcess.WriteDigits(dir, 64);
+        CliProcess.WriteSpec(dir, "name: d\nsteps: 4\nbatch_size: 16\nthreads: 1\nmodel: { name: dcgan28 }\ndataset: { kind: idx, path: digits }\nema: { decay: 0.5 }\ncheckpoint_every: 4\n");
+        Assert.Equal(0, CliProcess.Run(dir, "train", "spec.yaml", "--out", "run").ExitCode);
+        var checkpoint = Path.Combine(dir, "run", "checkpoints", "step-00000004.gck");
+        byte[] Samples(string name, params string[] options)
+        {
+            var result = CliProcess.Run(dir, ["samples", checkpoint, "--count", "8", "--out", name, .. options]);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            return File.ReadAllBytes(Path.Combine(dir, name));
+        }
+        var ema = Samples("ema.npy");
+        var live = Samples("g.npy", "--generator", "g");
+        var standing = Samples("standing.npy", "--norm-statistics", "standing");
+        Assert.NotEqual(ema, live);
+        Assert.NotEqual(ema, standing); // the EMA weights' own statistics differ from the stored running averages
+        Assert.Equal(standing, Samples("standing-again.npy", "--norm-statistics", "standing")); // seeded, so reproducible
+        var wrong = CliProcess.Run(dir, "samples", checkpoint, "--out", "x.npy", "--generator", "best");
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("best", wrong.Output);
+    }
+
+    [Fact]
     public void Image_samples_are_written_as_npy_with_their_shape()
     {
         var dir = CliProcess.NewDirectory();

@@ -21,6 +21,7 @@ internal static class EvaluateCommand
         var evaluatorFile = new Option<string?>("--evaluator") { Description = "evaluator file for image runs (default: the cached one fitted to the run's dataset)" };
         var output = OutputFormat.Create();
         var command = new Command("evaluate", "Compute the quality metrics of a checkpoint.") { path, samples, evaluatorFile, output };
+        var choice = new GeneratorChoice(command);
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
             var file = parsed.GetValue(path)!;
@@ -28,13 +29,14 @@ internal static class EvaluateCommand
             if (n < 2)
                 return UserErrors.Report(console, "usage", $"--samples must be at least 2, found {n}", ExitCodes.UsageError);
             var checkpoint = CheckpointFile.Read(file);
-            using var generator = new CheckpointGenerator(checkpoint, file);
+            using var generator = choice.Open(parsed, checkpoint, file);
             using var generated = generator.Generate(n, index: 1);
             var metrics = new Dictionary<string, object?>
             {
                 ["checkpoint"] = Path.GetFullPath(file),
                 ["step"] = checkpoint.Step,
                 ["generator"] = generator.UsesEma ? "ema" : "g",
+                ["norm_statistics"] = choice.Describe(parsed),
                 ["samples"] = n,
             };
             // Only the synthetic mixtures are opened: an image dataset (CelebA, say) is not loaded for nothing.

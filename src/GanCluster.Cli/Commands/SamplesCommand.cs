@@ -15,13 +15,14 @@ internal static class SamplesCommand
         var count = new Option<int>("--count") { Description = "how many samples", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = ".csv (2D points), .npy, or .png (image grid)", Required = true };
         var command = new Command("samples", "Write generated samples from a checkpoint.") { path, count, output };
+        var choice = new GeneratorChoice(command);
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
             var file = parsed.GetValue(path)!;
             var n = parsed.GetValue(count);
             if (n < 1)
                 return UserErrors.Report(console, "usage", $"--count must be at least 1, found {n}", ExitCodes.UsageError);
-            using var generator = new CheckpointGenerator(CheckpointFile.Read(file), file);
+            using var generator = choice.Open(parsed, CheckpointFile.Read(file), file);
             using var samples = generator.Generate(n);
             var target = parsed.GetValue(output)!;
             try

@@ -14,4 +14,5 @@ public enum RandomStream
     EvaluatorEpochPermutation = 9,
     EvaluatorReferenceSubset = 10,
     DiscriminatorDropout = 11,
+    StandingStatistics = 12,
 }

@@ -6,9 +6,23 @@ using static TorchSharp.torch;
 
 namespace GanCluster.Training.Trainer;
 
+/// <summary>How a generator with BatchNorm normalises when sampling.</summary>
+public enum NormStatistics
+{
+    /// <summary>The running averages stored in the checkpoint (eval mode).</summary>
+    Running,
+
+    /// <summary>
+    /// "Standing statistics" (BigGAN): the averages recomputed from many latent batches through these very
+    /// weights before sampling. The EMA generator needs them: its stored running averages were accumulated by
+    /// the live G's weights, not by the averaged ones.
+    /// </summary>
+    Standing,
+}
+
 /// <summary>
 /// The generator of a checkpoint, alone: rebuilt from the checkpoint's own spec, with the EMA weights
-/// when the run kept an EMA, in eval mode. No dataset, discriminator or optimizer is loaded.
+/// when the run kept an EMA (or the live G when asked), in eval mode. No dataset, discriminator or optimizer is loaded.
 /// </summary>
 public sealed class CheckpointGenerator : IDisposable
 {
@@ -16,15 +30,40 @@ public sealed class CheckpointGenerator : IDisposable
     private readonly Generator _random = new(0);
     private readonly LatentPrior _prior;
 
-    public CheckpointGenerator(Checkpoint checkpoint, string path)
+    public CheckpointGenerator(Checkpoint checkpoint, string path, bool preferEma = true, NormStatistics norm = NormStatistics.Running)
     {
         Spec = RunSpecLoader.LoadText(checkpoint.SpecYaml, path + " (embedded spec)").Spec;
         SampleShape = DatasetFactory.SampleShape(Spec.Dataset);
-        UsesEma = checkpoint.Entries.Any(e => e.Network == "ema");
+        UsesEma = preferEma && checkpoint.Entries.Any(e => e.Network == "ema");
         _prior = Spec.Model.Name == "vanilla" ? LatentPrior.Uniform : LatentPrior.Normal;
         _generator = ModelFactory.CreateGenerator(Spec.Model, SampleShape);
         TrainerState.RestoreModule(checkpoint, path, UsesEma ? "ema" : "g", _generator);
+        if (norm == NormStatistics.Standing)
+            RecomputeNormStatistics();
         _generator.eval();
+    }
+
+    /// <summary>Batches of <see cref="StandingBatchSize"/> latents used for standing statistics.</summary>
+    public const int StandingBatches = 50, StandingBatchSize = 256;
+
+    private void RecomputeNormStatistics()
+    {
+        var norms = _generator.modules().OfType<TorchSharp.Modules.BatchNorm>().ToList();
+        if (norms.Count == 0)
+            return;
+        foreach (var norm in norms)
+        {
+            norm.reset_running_stats();
+            norm.momentum = null; // a cumulative average over all the batches below
+        }
+        _generator.train();
+        using var _ = no_grad();
+        for (var i = 0; i < StandingBatches; i++)
+        {
+            using var scope = NewDisposeScope();
+            var z = LatentSampler.Sample(_random, Spec.Seed, RandomStream.StandingStatistics, i, _prior, Spec.Model.LatentDim, ShardSlice.Single(StandingBatchSize), CPU);
+            _generator.forward(z);
+        }
     }
 
     public RunSpec Spec { get; }
