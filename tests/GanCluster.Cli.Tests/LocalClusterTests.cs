@@ -145,6 +145,40 @@ public sealed class LocalClusterTests
     }
 
     [Fact]
+    public void A_run_whose_worker_died_with_the_silo_is_requeued_after_the_restart_and_completes_elsewhere()
+    {
+        var dir = CliProcess.NewDirectory();
+        var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 2500").Replace("checkpoint_every: 100", "checkpoint_every: 500"));
+        var cluster = Path.Combine(dir, "cluster");
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "2", "--threads", "1", "--cluster", cluster).ExitCode);
+        try
+        {
+            var id = Json(CliProcess.Run(dir, "run", "submit", spec, "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
+            JsonElement Show() => Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
+            WaitUntil(() => Show().GetProperty("lastCheckpoint").GetString() is { Length: > 0 }, "a first checkpoint");
+            var worker = Show().GetProperty("workers")[0].GetString()!;
+            using (var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(cluster, "cluster.json"))))
+            {
+                // The silo and the worker training the run die together (one machine lost, say).
+                System.Diagnostics.Process.GetProcessById(info.RootElement.GetProperty("Silos")[0].GetProperty("Pid").GetInt32()).Kill();
+                System.Diagnostics.Process.GetProcessById(info.RootElement.GetProperty("WorkerPids")[int.Parse(worker["worker-".Length..]) - 1].GetInt32()).Kill();
+            }
+            Assert.Equal(0, CliProcess.Run(dir, "up", "--cluster", cluster).ExitCode);
+            // The restarted scheduler's audit finds the run Running on a worker it does not hold, and requeues it.
+            WaitUntil(() => Show().GetProperty("state").GetString() is "Completed" or "Failed", "the run to end", TimeSpan.FromMinutes(2));
+            var after = Show();
+            Assert.Equal("Completed", after.GetProperty("state").GetString());
+            var texts = after.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
+            Assert.Contains(texts, t => t.Contains("no longer held by the scheduler"));
+            Assert.DoesNotContain(worker, after.GetProperty("workers").EnumerateArray().Select(w => w.GetString()));
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+    }
+
+    [Fact]
     public void A_run_that_diverges_is_marked_Diverged_and_keeps_its_last_good_checkpoint()
     {
         var dir = CliProcess.NewDirectory();

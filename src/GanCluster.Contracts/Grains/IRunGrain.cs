@@ -40,9 +40,9 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Finished")]
     Task Finished(int rank, int attempt, RunState outcome, long step, string? error, bool retryable);
 
-    /// <summary>The scheduler lost a worker of this run (missed lease): requeue from the last checkpoint.</summary>
+    /// <summary>The scheduler lost this run's workers (a missed lease, or not back after a silo restart): requeue from the last checkpoint. <paramref name="reason"/> goes into the history.</summary>
     [Alias("WorkerLost"), OneWay]
-    Task WorkerLost(string workerId);
+    Task WorkerLost(string reason);
 }
 
 /// <summary>The one scheduler (key 0): the run index, the priority queue with gang placement, and worker leases.</summary>

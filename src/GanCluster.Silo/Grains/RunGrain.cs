@@ -152,10 +152,10 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         await GrainFactory.GetGrain<ISchedulerGrain>(0).Remove(r.Id, suspectWorkers: outcome == RunState.Failed);
     }
 
-    public async Task WorkerLost(string workerId)
+    public async Task WorkerLost(string reason)
     {
         if (run.State.State is RunState.Scheduled or RunState.Running)
-            await Requeue($"worker {workerId} missed its lease");
+            await Requeue(reason);
     }
 
     private static bool Collapsed(string? healthJson)

@@ -3,11 +3,15 @@ using GanCluster.Silo.Scheduling;
 
 namespace GanCluster.Silo.Grains;
 
-/// <summary>The scheduler's persisted part: the run index and the queue. Leases are soft state.</summary>
+/// <summary>
+/// The scheduler's persisted part: the run index, the queue, and the runs not yet ended (enqueued and not
+/// removed), which are all an audit needs to look at. Leases are soft state.
+/// </summary>
 public sealed class SchedulerRecord
 {
     public List<string> Runs { get; set; } = [];
     public List<QueuedRun> Queue { get; set; } = [];
+    public List<string> Active { get; set; } = [];
 }
 
 /// <summary>
@@ -42,11 +46,12 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
     private async Task ReconcileAsync(CancellationToken cancellation)
     {
         var held = _gangs.Workers.Where(w => w.RunId is not null).Select(w => w.RunId!).ToHashSet();
-        foreach (var id in state.State.Runs.Where(id => !held.Contains(id) && !_gangs.Queue.Any(q => q.RunId == id)))
+        // Only runs that have not ended: finished runs are never activated again by the audit.
+        foreach (var id in state.State.Active.Where(id => !held.Contains(id) && !_gangs.Queue.Any(q => q.RunId == id)).ToList())
         {
             var run = GrainFactory.GetGrain<IRunGrain>(id);
             if (await run.Get() is { State: Contracts.RunState.Scheduled or Contracts.RunState.Running })
-                await run.WorkerLost("(its workers did not come back after the silo restarted)");
+                await run.WorkerLost("its workers are no longer held by the scheduler (they did not come back after a silo restart or failover)");
         }
     }
 
@@ -54,6 +59,8 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
     {
         if (!state.State.Runs.Contains(runId))
             state.State.Runs.Add(runId);
+        if (!state.State.Active.Contains(runId))
+            state.State.Active.Add(runId);
         _gangs.Enqueue(runId, worldSize, priority);
         await PlaceAndSave();
     }
@@ -61,6 +68,7 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
     public async Task Remove(string runId, bool suspectWorkers)
     {
         _gangs.Remove(runId, suspectWorkers ? DateTimeOffset.UtcNow : null);
+        state.State.Active.Remove(runId); // a requeue enqueues it again right after
         await PlaceAndSave();
     }
 
@@ -73,7 +81,7 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
         foreach (var lost in _gangs.Expire(now).Where(w => w.RunId is not null))
         {
             _gangs.Remove(lost.RunId!, now);
-            await GrainFactory.GetGrain<IRunGrain>(lost.RunId!).WorkerLost(lost.Descriptor.Id);
+            await GrainFactory.GetGrain<IRunGrain>(lost.RunId!).WorkerLost($"worker {lost.Descriptor.Id} missed its lease");
         }
         if (_gangs.Queue.Count > 0)
             await PlaceAndSave();
