@@ -27,7 +27,7 @@ internal static class ControlPlaneLoad
         using var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(clusterDir, "cluster.json")));
         var root = info.RootElement;
         var token = File.ReadAllText(root.GetProperty("TokenFile").GetString()!).Trim();
-        using var channel = GrpcChannel.ForAddress(root.GetProperty("Silos")[0].GetProperty("ApiUrl").GetString()!);
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{root.GetProperty("Silos")[0].GetProperty("ApiPort").GetInt32()}");
         var api = new ControlPlane.ControlPlaneClient(channel.CreateCallInvoker().Intercept(m => { m.Add("authorization", "Bearer " + token); return m; }));
 
         var builder = Host.CreateApplicationBuilder();
@@ -52,7 +52,7 @@ internal static class ControlPlaneLoad
         using var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(clusterDir, "cluster.json")));
         var root = info.RootElement;
         var token = File.ReadAllText(root.GetProperty("TokenFile").GetString()!).Trim();
-        using var channel = GrpcChannel.ForAddress(root.GetProperty("Silos")[0].GetProperty("ApiUrl").GetString()!);
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{root.GetProperty("Silos")[0].GetProperty("ApiPort").GetInt32()}");
         var api = new ControlPlane.ControlPlaneClient(channel.CreateCallInvoker().Intercept(m => { m.Add("authorization", "Bearer " + token); return m; }));
         var spec = "name: first-step\nsteps: 100000\nbatch_size: 64\nthreads: 1\nreport_every: 1\nmodel: { name: toy, hidden: 32 }\ndataset: { kind: ring8 }\nhealth: { eval_every: 0 }\n";
         var times = new List<double>();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using GanCluster.Contracts.Hosting;
 
 namespace GanCluster.Silo;
@@ -18,28 +17,9 @@ public sealed record SiloOptions(string StateDirectory, string Host, int ApiPort
 
     public static SiloOptions Parse(string[] args)
     {
-        var values = new Dictionary<string, string>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"unexpected argument '{args[i]}'\n{Usage}");
-            values[args[i]] = args[++i];
-        }
-        var known = new[] { "--state-dir", "--host", "--api-port", "--silo-port", "--gateway-port", "--token-file", "--postgres-file", "--cluster-id" };
-        if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
-            throw new ArgumentException($"unknown option '{unknown}'\n{Usage}");
-        if (!values.TryGetValue("--state-dir", out var state))
-            throw new ArgumentException($"--state-dir is required\n{Usage}");
-        if (values.ContainsKey("--cluster-id") && !values.ContainsKey("--postgres-file"))
-            throw new ArgumentException("--cluster-id needs --postgres-file (the embedded silo is a cluster of one)");
-        int Port(string name, int fallback) => values.TryGetValue(name, out var v)
-            ? int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and < 65536 ? p : throw new ArgumentException($"{name} must be a port number, found '{v}'")
-            : fallback;
-        var full = Path.GetFullPath(state);
-        var postgres = values.TryGetValue("--postgres-file", out var file)
-            ? PostgresStore.FromFile(file, values.GetValueOrDefault("--cluster-id", PostgresStore.DefaultClusterId))
-            : null;
-        return new SiloOptions(full, values.GetValueOrDefault("--host", "127.0.0.1"), Port("--api-port", 50051), Port("--silo-port", 11111),
-            Port("--gateway-port", 30000), values.GetValueOrDefault("--token-file", Path.Combine(full, "api-token")), postgres);
+        var values = HostArguments.Parse(args, Usage, "--state-dir", "--host", "--api-port", "--silo-port", "--gateway-port", "--token-file", "--postgres-file", "--cluster-id");
+        var state = Path.GetFullPath(values.Require("--state-dir"));
+        return new SiloOptions(state, values.Get("--host", "127.0.0.1"), values.Port("--api-port", 50051), values.Port("--silo-port", 11111),
+            values.Port("--gateway-port", 30000), values.Get("--token-file", Path.Combine(state, "api-token")), values.Postgres());
     }
 }

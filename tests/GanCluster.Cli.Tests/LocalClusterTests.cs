@@ -76,11 +76,7 @@ public sealed class LocalClusterTests
             var before = Show();
             var rankZero = before.GetProperty("workers")[0].GetString()!;
             var stepAtKill = long.Parse(before.GetProperty("step").GetString()!);
-            using (var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(cluster, "cluster.json"))))
-            {
-                var pid = info.RootElement.GetProperty("WorkerPids")[int.Parse(rankZero["worker-".Length..]) - 1].GetInt32();
-                System.Diagnostics.Process.GetProcessById(pid).Kill();
-            }
+            ClusterProcesses.Read(cluster).KillWorker(rankZero);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             WaitUntil(() => Show().GetProperty("state").GetString() is "Running" && clock.Elapsed > TimeSpan.FromSeconds(1)
                 && Show().GetProperty("events").EnumerateArray().Any(e => e.GetProperty("text").GetString()!.Contains("requeued")), "the run to be requeued and running again");
@@ -120,8 +116,7 @@ public sealed class LocalClusterTests
             JsonElement Show() => Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
             WaitUntil(() => Show().GetProperty("state").GetString() == "Running" && long.Parse(Show().GetProperty("step").GetString()!) > 0, "the run to make progress");
             var eventsBefore = Show().GetProperty("events").GetArrayLength();
-            using (var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(cluster, "cluster.json"))))
-                System.Diagnostics.Process.GetProcessById(info.RootElement.GetProperty("Silos")[0].GetProperty("Pid").GetInt32()).Kill();
+            ClusterProcesses.Read(cluster).KillSilo(0);
             var down = CliProcess.Run(dir, "run", "list", "--cluster", cluster);
             Assert.Equal(ExitCodes.ClusterError, down.ExitCode);
 
@@ -157,12 +152,10 @@ public sealed class LocalClusterTests
             JsonElement Show() => Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
             WaitUntil(() => Show().GetProperty("lastCheckpoint").GetString() is { Length: > 0 }, "a first checkpoint");
             var worker = Show().GetProperty("workers")[0].GetString()!;
-            using (var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(cluster, "cluster.json"))))
-            {
-                // The silo and the worker training the run die together (one machine lost, say).
-                System.Diagnostics.Process.GetProcessById(info.RootElement.GetProperty("Silos")[0].GetProperty("Pid").GetInt32()).Kill();
-                System.Diagnostics.Process.GetProcessById(info.RootElement.GetProperty("WorkerPids")[int.Parse(worker["worker-".Length..]) - 1].GetInt32()).Kill();
-            }
+            // The silo and the worker training the run die together (one machine lost, say).
+            var processes = ClusterProcesses.Read(cluster);
+            processes.KillSilo(0);
+            processes.KillWorker(worker);
             Assert.Equal(0, CliProcess.Run(dir, "up", "--cluster", cluster).ExitCode);
             // The restarted scheduler's audit finds the run Running on a worker it does not hold, and requeues it.
             WaitUntil(() => Show().GetProperty("state").GetString() is "Completed" or "Failed", "the run to end", TimeSpan.FromMinutes(2));

@@ -47,19 +47,17 @@ public sealed class PostgresClusterTests
 
             // Kill the silo whose activation holds the running run (the silo address names its silo port).
             var holder = before.GetProperty("silo").GetString()!;
-            JsonElement[] silos;
-            using (var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(cluster, "cluster.json"))))
-                silos = [.. info.RootElement.GetProperty("Silos").EnumerateArray().Select(s => s.Clone())];
-            Assert.Equal(2, silos.Length);
-            var victim = silos.Single(s => Regex.IsMatch(holder, $@":{s.GetProperty("SiloPort").GetInt32()}\b"));
-            var survivor = silos.Single(s => s.GetProperty("Pid").GetInt32() != victim.GetProperty("Pid").GetInt32());
-            System.Diagnostics.Process.GetProcessById(victim.GetProperty("Pid").GetInt32()).Kill();
+            var processes = ClusterProcesses.Read(cluster);
+            Assert.Equal(2, processes.Silos.Count);
+            var victim = processes.Silos.Single(s => Regex.IsMatch(holder, $@":{s.SiloPort}\b"));
+            var survivor = processes.Silos.Single(s => s != victim);
+            ClusterProcesses.Kill(victim);
 
             // The CLI now talks to the surviving silo; the run's grain reactivates there from PostgreSQL.
             WaitUntil(() => Show(running).GetProperty("state").GetString() is "Completed" or "Failed" or "Cancelled", "the run to end after the failover", TimeSpan.FromMinutes(3));
             var after = Show(running);
             Assert.Equal("Completed", after.GetProperty("state").GetString());
-            Assert.Matches($@":{survivor.GetProperty("SiloPort").GetInt32()}\b", after.GetProperty("silo").GetString()!);
+            Assert.Matches($@":{survivor.SiloPort}\b", after.GetProperty("silo").GetString()!);
             var texts = after.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
             Assert.True(texts.Count >= eventsBefore, $"history lost: {eventsBefore} events before the kill, {texts.Count} after");
             Assert.StartsWith("submitted", texts[0]);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace GanCluster.Cli.Tests;
 
@@ -36,7 +34,7 @@ internal sealed class PostgresServer : IDisposable
             throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run the tests through scripts/test.sh, which installs Debian's postgresql package");
         var root = Path.Combine(Path.GetTempPath(), "gancluster-pg", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var port = FreePort();
+        var port = GanCluster.Distributed.Launch.FreePorts.Take(1)[0];
         var server = new PostgresServer(root, bin, port);
         // PostgreSQL refuses to run as root: as root, the server runs as the postgres user and owns the directory.
         if (Environment.UserName == "root")
@@ -91,14 +89,5 @@ internal sealed class PostgresServer : IDisposable
             throw new InvalidOperationException($"{Path.GetFileName(program)} {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}{stderr.Result}"
                 + (File.Exists(log) ? $"\nserver log:\n{File.ReadAllText(log)}" : ""));
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

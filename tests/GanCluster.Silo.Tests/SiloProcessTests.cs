@@ -95,7 +95,7 @@ public sealed class SiloProcessTests
 
         // A port nobody listens on: the silo says which server it could not reach, and never prints the password.
         var unreachable = Path.Combine(state, "down.conn");
-        File.WriteAllText(unreachable, $"Host=127.0.0.1;Port={FreeTcpPort()};Database=gancluster;Username=u;Password=secret-pass-42;Timeout=3");
+        File.WriteAllText(unreachable, $"Host=127.0.0.1;Port={SiloProcess.FreePorts(1)[0]};Database=gancluster;Username=u;Password=secret-pass-42;Timeout=3");
         var down = await RunToExit("--state-dir", state, "--postgres-file", unreachable);
         Assert.Equal(3, down.ExitCode);
         Assert.Contains("cannot reach postgres 127.0.0.1:", down.Output);
@@ -115,15 +115,6 @@ public sealed class SiloProcessTests
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static int FreeTcpPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static string NewStateDirectory() => Path.Combine(Path.GetTempPath(), "gancluster-silo-tests", Guid.NewGuid().ToString("N"));
@@ -204,7 +195,7 @@ public sealed class SiloProcessTests
             return ValueTask.CompletedTask;
         }
 
-        private static int[] FreePorts(int count)
+        internal static int[] FreePorts(int count)
         {
             var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
             listeners.ForEach(l => l.Start());

@@ -1,10 +1,12 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace GanCluster.Cli.Cluster;
 
 /// <summary>One silo process of a local cluster and its loopback ports.</summary>
 internal sealed record SiloInfo(int Pid, int ApiPort, int SiloPort, int GatewayPort)
 {
+    [JsonIgnore]
     public string ApiUrl => $"http://127.0.0.1:{ApiPort}";
 }
 
@@ -15,6 +17,7 @@ internal sealed record SiloInfo(int Pid, int ApiPort, int SiloPort, int GatewayP
 internal sealed record ClusterInfo(string TokenFile, SiloInfo[] Silos, int[] WorkerPids, string? PostgresFile)
 {
     /// <summary>The silo the CLI talks to: the first one still running (any silo serves the whole cluster).</summary>
+    [JsonIgnore]
     public SiloInfo ApiSilo => Silos.FirstOrDefault(s => ProcessIds.Alive(s.Pid)) ?? Silos[0];
 }
 

@@ -36,7 +36,7 @@ internal static class EvaluateCommand
                 ["checkpoint"] = Path.GetFullPath(file),
                 ["step"] = checkpoint.Step,
                 ["generator"] = generator.UsesEma ? "ema" : "g",
-                ["norm_statistics"] = choice.Describe(parsed),
+                ["norm_statistics"] = choice.NormStatisticsName(parsed),
                 ["samples"] = n,
             };
             // Only the synthetic mixtures are opened: an image dataset (CelebA, say) is not loaded for nothing.

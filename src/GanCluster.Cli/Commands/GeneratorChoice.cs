@@ -35,5 +35,5 @@ internal sealed class GeneratorChoice
         preferEma: parsed.GetValue(_network) == "ema",
         norm: parsed.GetValue(_norm) == "standing" ? NormStatistics.Standing : NormStatistics.Running);
 
-    public string Describe(ParseResult parsed) => parsed.GetValue(_norm)!;
+    public string NormStatisticsName(ParseResult parsed) => parsed.GetValue(_norm)!;
 }

@@ -34,7 +34,7 @@ public sealed class ClusterUnavailableInterceptor : Interceptor
         }
     }
 
-    internal static bool IsTransient(Exception e) =>
+    private static bool IsTransient(Exception e) =>
         e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException
         || (e is AggregateException a && a.InnerExceptions.All(IsTransient));
 

@@ -12,7 +12,6 @@ namespace GanCluster.Silo.Storage;
 /// </summary>
 public sealed class SqliteGrainStorage : IGrainStorage
 {
-    private static readonly JsonSerializerOptions Json = GrainStateJson.Options;
     private readonly string _connectionString;
 
     public SqliteGrainStorage(string path)
@@ -35,10 +34,7 @@ public sealed class SqliteGrainStorage : IGrainStorage
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT etag, payload FROM grain_state WHERE state_name = $s AND grain_id = $g";
-        command.Parameters.AddWithValue("$s", stateName);
-        command.Parameters.AddWithValue("$g", grainId.ToString());
+        await using var command = Command(connection, "SELECT etag, payload FROM grain_state WHERE state_name = $s AND grain_id = $g", stateName, grainId);
         await using var reader = await command.ExecuteReaderAsync();
         if (!await reader.ReadAsync())
         {
@@ -48,7 +44,7 @@ public sealed class SqliteGrainStorage : IGrainStorage
             return;
         }
         grainState.ETag = reader.GetString(0);
-        grainState.State = JsonSerializer.Deserialize<T>(reader.GetString(1), Json)
+        grainState.State = JsonSerializer.Deserialize<T>(reader.GetString(1), GrainStateJson.Options)
             ?? throw new InvalidDataException($"grain state {stateName}/{grainId} is empty in the SQLite store");
         grainState.RecordExists = true;
     }
@@ -57,18 +53,13 @@ public sealed class SqliteGrainStorage : IGrainStorage
     {
         var etag = Guid.NewGuid().ToString("N");
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        if (grainState.ETag is null)
-            command.CommandText = "INSERT INTO grain_state (state_name, grain_id, etag, payload, updated) VALUES ($s, $g, $new, $p, $u)";
-        else
-        {
-            command.CommandText = "UPDATE grain_state SET etag = $new, payload = $p, updated = $u WHERE state_name = $s AND grain_id = $g AND etag = $old";
+        await using var command = Command(connection, grainState.ETag is null
+            ? "INSERT INTO grain_state (state_name, grain_id, etag, payload, updated) VALUES ($s, $g, $new, $p, $u)"
+            : "UPDATE grain_state SET etag = $new, payload = $p, updated = $u WHERE state_name = $s AND grain_id = $g AND etag = $old", stateName, grainId);
+        if (grainState.ETag is not null)
             command.Parameters.AddWithValue("$old", grainState.ETag);
-        }
-        command.Parameters.AddWithValue("$s", stateName);
-        command.Parameters.AddWithValue("$g", grainId.ToString());
         command.Parameters.AddWithValue("$new", etag);
-        command.Parameters.AddWithValue("$p", JsonSerializer.Serialize(grainState.State, Json));
+        command.Parameters.AddWithValue("$p", JsonSerializer.Serialize(grainState.State, GrainStateJson.Options));
         command.Parameters.AddWithValue("$u", DateTimeOffset.UtcNow.ToString("O"));
         int rows;
         try
@@ -88,14 +79,21 @@ public sealed class SqliteGrainStorage : IGrainStorage
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM grain_state WHERE state_name = $s AND grain_id = $g";
-        command.Parameters.AddWithValue("$s", stateName);
-        command.Parameters.AddWithValue("$g", grainId.ToString());
+        await using var command = Command(connection, "DELETE FROM grain_state WHERE state_name = $s AND grain_id = $g", stateName, grainId);
         await command.ExecuteNonQueryAsync();
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();
+    }
+
+    /// <summary>A command on one grain's row: <c>$s</c> is the state name and <c>$g</c> the grain id.</summary>
+    private static SqliteCommand Command(SqliteConnection connection, string sql, string stateName, GrainId grainId)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$s", stateName);
+        command.Parameters.AddWithValue("$g", grainId.ToString());
+        return command;
     }
 
     private SqliteConnection Open()

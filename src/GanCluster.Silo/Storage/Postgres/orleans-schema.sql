@@ -64,6 +64,34 @@ CREATE TABLE IF NOT EXISTS orleans_cluster_member
         REFERENCES orleans_cluster_version (deployment_id) ON DELETE CASCADE
 );
 
+-- Locks the cluster's version row, which serialises every versioned change of the cluster until the
+-- transaction ends, and tells whether the cluster is still at expected_version and may move on.
+CREATE OR REPLACE FUNCTION orleans_cluster_lock_version(p_deployment_id text, p_expected_version integer)
+RETURNS boolean
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    current_version integer;
+BEGIN
+    SELECT version INTO current_version
+    FROM orleans_cluster_version
+    WHERE deployment_id = p_deployment_id
+    FOR UPDATE;
+    RETURN FOUND AND p_expected_version IS NOT NULL AND current_version = p_expected_version
+       AND current_version < 2147483647;
+END
+$fn$;
+
+-- Moves the cluster's version on by one, after a versioned change (the row is locked by the above).
+CREATE OR REPLACE FUNCTION orleans_cluster_advance_version(p_deployment_id text)
+RETURNS void
+LANGUAGE sql
+AS $fn$
+    UPDATE orleans_cluster_version
+    SET version = version + 1, changed_at = now()
+    WHERE deployment_id = p_deployment_id;
+$fn$;
+
 -- Adds a silo row if the cluster is still at expected_version and the silo is not there yet;
 -- true only when both held, and then the version has moved on by one.
 CREATE OR REPLACE FUNCTION orleans_cluster_insert_member(
@@ -81,17 +109,8 @@ CREATE OR REPLACE FUNCTION orleans_cluster_insert_member(
 RETURNS boolean
 LANGUAGE plpgsql
 AS $fn$
-DECLARE
-    current_version integer;
 BEGIN
-    -- The row lock on the version row serialises every versioned change of this cluster.
-    SELECT version INTO current_version
-    FROM orleans_cluster_version
-    WHERE deployment_id = p_deployment_id
-    FOR UPDATE;
-
-    IF NOT FOUND OR p_expected_version IS NULL OR current_version <> p_expected_version
-       OR current_version >= 2147483647 THEN
+    IF NOT orleans_cluster_lock_version(p_deployment_id, p_expected_version) THEN
         RETURN false;
     END IF;
 
@@ -107,10 +126,7 @@ BEGIN
         RETURN false;  -- that silo incarnation is already a member: nothing changed
     END IF;
 
-    UPDATE orleans_cluster_version
-    SET version = version + 1, changed_at = now()
-    WHERE deployment_id = p_deployment_id;
-
+    PERFORM orleans_cluster_advance_version(p_deployment_id);
     RETURN true;
 END
 $fn$;
@@ -129,16 +145,8 @@ CREATE OR REPLACE FUNCTION orleans_cluster_update_member(
 RETURNS boolean
 LANGUAGE plpgsql
 AS $fn$
-DECLARE
-    current_version integer;
 BEGIN
-    SELECT version INTO current_version
-    FROM orleans_cluster_version
-    WHERE deployment_id = p_deployment_id
-    FOR UPDATE;
-
-    IF NOT FOUND OR p_expected_version IS NULL OR current_version <> p_expected_version
-       OR current_version >= 2147483647 THEN
+    IF NOT orleans_cluster_lock_version(p_deployment_id, p_expected_version) THEN
         RETURN false;
     END IF;
 
@@ -153,10 +161,7 @@ BEGIN
         RETURN false;
     END IF;
 
-    UPDATE orleans_cluster_version
-    SET version = version + 1, changed_at = now()
-    WHERE deployment_id = p_deployment_id;
-
+    PERFORM orleans_cluster_advance_version(p_deployment_id);
     RETURN true;
 END
 $fn$;
