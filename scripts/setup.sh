@@ -76,7 +76,6 @@ PREF
   log "libstdc++ now provides GLIBCXX_3.4.32"
 }
 
-fix_libstdcxx
 
 postgres_initdb() { ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1; }
 
