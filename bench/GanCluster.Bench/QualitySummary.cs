@@ -37,14 +37,15 @@ internal static class QualitySummary
         Console.WriteLine();
         Console.WriteLine("| dataset | images | classes covered | label entropy | classifier score | Fréchet distance | KID | precision | recall | density | coverage |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
-        // mnist-mlp is the MLP GAN kept for comparison (a renamed mnist job); it shares MNIST's evaluator and baselines.
-        foreach (var kind in new[] { "mnist", "mnist-mlp", "fashion", "faces" }.Where(results.ContainsKey))
+        // mnist-dcgan28 and mnist-mlp are earlier MNIST recipes kept for comparison (renamed mnist jobs); they share MNIST's evaluator and baselines.
+        string[] comparisons = ["mnist-dcgan28", "mnist-mlp"];
+        foreach (var kind in new[] { "mnist", "mnist-dcgan28", "mnist-mlp", "fashion", "faces" }.Where(results.ContainsKey))
         {
             var j = results[kind][0].Json;
             var fdKey = j.EnumerateObject().First(p => p.Name.StartsWith("fd_", StringComparison.Ordinal)).Name;
             Console.WriteLine($"| {kind}: GAN (EMA G), {fdKey} | {j.GetProperty("samples").GetInt32()} | {j.GetProperty("classes_covered").GetInt32()}/{j.GetProperty("classes").GetInt32()} | {j.GetProperty("label_entropy").GetDouble():F3} | {j.GetProperty("classifier_score").GetDouble():F3} | {j.GetProperty(fdKey).GetDouble():F3} | {j.GetProperty("kid").GetDouble():F4} | {j.GetProperty("precision").GetDouble():F3} | {j.GetProperty("recall").GetDouble():F3} | {j.GetProperty("density").GetDouble():F3} | {j.GetProperty("coverage").GetDouble():F3} |");
             var evaluatorFile = Path.Combine(directory, "cache", "evaluators", (kind == "fashion" ? "fashion-mnist" : kind) + ".evaluator");
-            if (kind != "mnist-mlp" && File.Exists(evaluatorFile))
+            if (!comparisons.Contains(kind) && File.Exists(evaluatorFile))
                 Baselines(kind, evaluatorFile, j.GetProperty("samples").GetInt32());
         }
         return 0;

@@ -13,6 +13,8 @@ public sealed class ModelTests
     [InlineData("vanilla", 100, 128, 1, new long[] { 1, 28, 28 }, 114_064, 100_609)]
     // Dense 6272 + BN1d + ConvT(128→64,k5) + BN2d + ConvT(64→1,k5); Conv(1→64) + Conv(64→128) + Dense(6272→1).
     [InlineData("dcgan28", 32, 64, 2, new long[] { 1, 28, 28 }, 426_113, 212_865)]
+    // Radford et al. at 28×28, w = 64: z→7·7·256 (1,254,400) + BN + ConvT 256→128 k4 + BN + ConvT 128→1 k4; Conv 1→64 k4 + Conv 64→128 k4 + BN + 7×7 readout.
+    [InlineData("radford28", 100, 64, 2, new long[] { 1, 28, 28 }, 1_781_504, 138_624)]
     // Radford et al. with ngf = ndf = 64, RGB: the canonical 3,576,704 and 2,765,568.
     [InlineData("dcgan64", 100, 64, 4, new long[] { 3, 64, 64 }, 3_576_704, 2_765_568)]
     [InlineData("toy", 16, 128, 3, new long[] { 2 }, 35_458, 33_537)]

@@ -7,7 +7,7 @@ namespace GanCluster.Training.Spec;
 /// <summary>Reads a YAML run spec, applies <c>--set path=value</c> overrides, and validates every field.</summary>
 public static class RunSpecLoader
 {
-    public static readonly IReadOnlyList<string> Models = ["mlp", "vanilla", "dcgan28", "dcgan64", "toy"];
+    public static readonly IReadOnlyList<string> Models = ["mlp", "vanilla", "dcgan28", "radford28", "dcgan64", "toy"];
     public static readonly IReadOnlyList<string> DatasetKinds = ["ring8", "grid25", "idx", "images"];
     public static readonly IReadOnlyList<string> Losses = ["minimax", "non-saturating", "hinge", "wgan-gp"];
     public static readonly IReadOnlyList<string> Optimizers = ["adam", "rmsprop", "sgd"];
@@ -178,11 +178,11 @@ public static class RunSpecLoader
     {
         var is2D = dataset.Kind is "ring8" or "grid25";
         if (model.Name == "toy" && !is2D)
-            throw f.Error("model.name", "an image model (mlp, vanilla, dcgan28, dcgan64) for image dataset " + dataset.Kind, "'toy', which generates 2D points");
+            throw f.Error("model.name", "an image model (mlp, vanilla, dcgan28, radford28, dcgan64) for image dataset " + dataset.Kind, "'toy', which generates 2D points");
         if (model.Name != "toy" && is2D)
             throw f.Error("model.name", $"'toy' for the 2D mixture '{dataset.Kind}'", $"'{model.Name}'");
-        if (model.Name == "dcgan28" && dataset.ImageSize != 28)
-            throw f.Error("dataset.image_size", "28 for model dcgan28", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
+        if (model.Name is "dcgan28" or "radford28" && dataset.ImageSize != 28)
+            throw f.Error("dataset.image_size", $"28 for model {model.Name}", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
         if (model.Name == "dcgan64" && dataset.ImageSize != 64)
             throw f.Error("dataset.image_size", "64 for model dcgan64", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
         if (dataset.Kind == "idx" && dataset.ImageSize != 28)
