@@ -27,7 +27,7 @@ internal static class QualitySummary
         }
         Console.WriteLine("| mixture | seeds | modes covered (mean) | per seed | high quality (mean) | per seed | reverse KL (mean) |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (var kind in new[] { "ring8", "grid25" }.Where(results.ContainsKey))
+        foreach (var kind in new[] { "ring8", "grid25", "grid25-20k" }.Where(results.ContainsKey))
         {
             var rows = results[kind];
             double Mean(string key) => rows.Average(r => r.Json.GetProperty(key).GetDouble());
@@ -37,9 +37,9 @@ internal static class QualitySummary
         Console.WriteLine();
         Console.WriteLine("| dataset | images | classes covered | label entropy | classifier score | Fréchet distance | KID | precision | recall | density | coverage |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
-        // mnist-dcgan28 and mnist-mlp are earlier MNIST recipes kept for comparison (renamed mnist jobs); they share MNIST's evaluator and baselines.
-        string[] comparisons = ["mnist-dcgan28", "mnist-mlp"];
-        foreach (var kind in new[] { "mnist", "mnist-dcgan28", "mnist-mlp", "fashion", "faces" }.Where(results.ContainsKey))
+        // The *-dcgan28 and mnist-mlp jobs are earlier recipes kept for comparison (renamed jobs); they share their dataset's evaluator and baselines.
+        string[] comparisons = ["mnist-dcgan28", "mnist-mlp", "fashion-dcgan28"];
+        foreach (var kind in new[] { "mnist", "mnist-dcgan28", "mnist-mlp", "fashion", "fashion-dcgan28", "faces" }.Where(results.ContainsKey))
         {
             var j = results[kind][0].Json;
             var fdKey = j.EnumerateObject().First(p => p.Name.StartsWith("fd_", StringComparison.Ordinal)).Name;

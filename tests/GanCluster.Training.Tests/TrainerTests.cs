@@ -33,6 +33,7 @@ public sealed class TrainerTests
         { "mlp", ["ema.decay=0.99"] },
         { "vanilla", [] },
         { "dcgan28", ["ema.decay=0.5"] },
+        { "radford28", ["optimizers.g.lr_end=0", "optimizers.d.lr_end=0"] },
         { "dcgan64", ["optimizers.g.kind=sgd", "optimizers.g.momentum=0.9"] },
     };
 
