@@ -13,10 +13,10 @@ internal sealed class Dcgan64Generator : Module<Tensor, Tensor>
     {
         _net = Sequential(
             new LatentProjection(latentDim, width * 8, 4), BatchNorm2d(width * 8), ReLU(),
-            ConvTranspose2d(width * 8, width * 4, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 4), ReLU(),
-            ConvTranspose2d(width * 4, width * 2, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 2), ReLU(),
-            ConvTranspose2d(width * 2, width, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width), ReLU(),
-            ConvTranspose2d(width, channels, 4, stride: 2, padding: 1, bias: false), Tanh());
+            RadfordLayers.Up(width * 8, width * 4), BatchNorm2d(width * 4), ReLU(),
+            RadfordLayers.Up(width * 4, width * 2), BatchNorm2d(width * 2), ReLU(),
+            RadfordLayers.Up(width * 2, width), BatchNorm2d(width), ReLU(),
+            RadfordLayers.Up(width, channels), Tanh());
         RegisterComponents();
         RadfordInit.Apply(this);
     }
@@ -32,16 +32,24 @@ internal sealed class Dcgan64Discriminator : Module<Tensor, Tensor>
     public Dcgan64Discriminator(int width, int channels) : base(nameof(Dcgan64Discriminator))
     {
         _net = Sequential(
-            Conv2d(channels, width, 4, stride: 2, padding: 1, bias: false), LeakyReLU(0.2),
-            Conv2d(width, width * 2, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 2), LeakyReLU(0.2),
-            Conv2d(width * 2, width * 4, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 4), LeakyReLU(0.2),
-            Conv2d(width * 4, width * 8, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 8), LeakyReLU(0.2),
+            RadfordLayers.Down(channels, width), LeakyReLU(0.2),
+            RadfordLayers.Down(width, width * 2), BatchNorm2d(width * 2), LeakyReLU(0.2),
+            RadfordLayers.Down(width * 2, width * 4), BatchNorm2d(width * 4), LeakyReLU(0.2),
+            RadfordLayers.Down(width * 4, width * 8), BatchNorm2d(width * 8), LeakyReLU(0.2),
             new KernelReadout(width * 8, 1, 4));
         RegisterComponents();
         RadfordInit.Apply(this);
     }
 
     public override Tensor forward(Tensor x) => _net.forward(x);
+}
+
+/// <summary>DCGAN's resampling layers: bias-free 4×4 convolutions of stride 2 and padding 1, which halve or double the map.</summary>
+internal static class RadfordLayers
+{
+    public static ConvTranspose2d Up(long input, long output) => ConvTranspose2d(input, output, 4, stride: 2, padding: 1, bias: false);
+
+    public static Conv2d Down(long input, long output) => Conv2d(input, output, 4, stride: 2, padding: 1, bias: false);
 }
 
 /// <summary>DCGAN initialisation: conv weights N(0, 0.02), BN weights N(1, 0.02), BN biases 0 (the 1×1-map layers initialise themselves alike).</summary>

@@ -17,8 +17,8 @@ internal sealed class Radford28Generator : Module<Tensor, Tensor>
     {
         _net = Sequential(
             new LatentProjection(latentDim, width * 4, 7), BatchNorm2d(width * 4), ReLU(),
-            ConvTranspose2d(width * 4, width * 2, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 2), ReLU(),
-            ConvTranspose2d(width * 2, channels, 4, stride: 2, padding: 1, bias: false), Tanh());
+            RadfordLayers.Up(width * 4, width * 2), BatchNorm2d(width * 2), ReLU(),
+            RadfordLayers.Up(width * 2, channels), Tanh());
         RegisterComponents();
         RadfordInit.Apply(this);
     }
@@ -34,8 +34,8 @@ internal sealed class Radford28Discriminator : Module<Tensor, Tensor>
     public Radford28Discriminator(int width, int channels) : base(nameof(Radford28Discriminator))
     {
         _net = Sequential(
-            Conv2d(channels, width, 4, stride: 2, padding: 1, bias: false), LeakyReLU(0.2),
-            Conv2d(width, width * 2, 4, stride: 2, padding: 1, bias: false), BatchNorm2d(width * 2), LeakyReLU(0.2),
+            RadfordLayers.Down(channels, width), LeakyReLU(0.2),
+            RadfordLayers.Down(width, width * 2), BatchNorm2d(width * 2), LeakyReLU(0.2),
             new KernelReadout(width * 2, 1, 7));
         RegisterComponents();
         RadfordInit.Apply(this);

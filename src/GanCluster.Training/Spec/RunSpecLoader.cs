@@ -178,7 +178,7 @@ public static class RunSpecLoader
     {
         var is2D = dataset.Kind is "ring8" or "grid25";
         if (model.Name == "toy" && !is2D)
-            throw f.Error("model.name", "an image model (mlp, vanilla, dcgan28, radford28, dcgan64) for image dataset " + dataset.Kind, "'toy', which generates 2D points");
+            throw f.Error("model.name", $"an image model ({string.Join(", ", Models.Where(m => m != "toy"))}) for image dataset {dataset.Kind}", "'toy', which generates 2D points");
         if (model.Name != "toy" && is2D)
             throw f.Error("model.name", $"'toy' for the 2D mixture '{dataset.Kind}'", $"'{model.Name}'");
         if (model.Name is "dcgan28" or "radford28" && dataset.ImageSize != 28)
