@@ -34,6 +34,7 @@ public sealed class TrainerTests
         { "vanilla", [] },
         { "dcgan28", ["ema.decay=0.5"] },
         { "radford28", ["optimizers.g.lr_end=0", "optimizers.d.lr_end=0"] },
+        { "radford28", ["model.classes=10", "labels.real_target=0.9", "ema.decay=0.9"] },
         { "dcgan64", ["optimizers.g.kind=sgd", "optimizers.g.momentum=0.9"] },
     };
 

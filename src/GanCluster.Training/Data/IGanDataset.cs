@@ -16,4 +16,11 @@ public interface IGanDataset : IDisposable
 
     /// <summary>The shard's rows of global batch <paramref name="batchIndex"/>, as float32 in [-1, 1] (images) on <paramref name="device"/>.</summary>
     Tensor Batch(long batchIndex, ShardSlice shard, Device device);
+
+    /// <summary>How many classes the source's labels name (one more than the largest label), or 0 without labels.</summary>
+    int ClassCount => 0;
+
+    /// <summary>The class labels (int64) of exactly the rows <see cref="Batch"/> returns; only for labelled sources.</summary>
+    Tensor BatchLabels(long batchIndex, ShardSlice shard, Device device) =>
+        throw new NotSupportedException($"{GetType().Name} has no class labels");
 }

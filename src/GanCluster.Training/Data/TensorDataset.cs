@@ -24,6 +24,7 @@ public sealed class TensorDataset : IGanDataset
         _images = images;
         _seed = seed;
         Labels = labels;
+        ClassCount = labels is null || labels.numel() == 0 ? 0 : labels.max().ToInt32() + 1;
         if (images.numel() * sizeof(float) <= FloatCacheBytes)
             _unitRange = ToUnitRange(images, CPU);
     }
@@ -34,18 +35,14 @@ public sealed class TensorDataset : IGanDataset
     /// <summary>Class labels where the source has them (IDX), else null.</summary>
     public Tensor? Labels { get; }
 
+    public int ClassCount { get; }
+
     /// <summary>All images as uint8 [N, C, H, W].</summary>
     public Tensor Images => _images;
 
     public Tensor Batch(long batchIndex, ShardSlice shard, Device device)
     {
-        shard.Validate();
-        var n = _images.shape[0];
-        var indices = new long[shard.Length];
-        var position = batchIndex * shard.GlobalBatch + shard.Start;
-        for (var i = 0; i < indices.Length; i++, position++)
-            indices[i] = Permutation(position / n)[position % n];
-        using var index = tensor(indices);
+        using var index = RowIndices(batchIndex, shard);
         if (_unitRange is not null)
         {
             var batch = _unitRange.index_select(0, index);
@@ -53,6 +50,27 @@ public sealed class TensorDataset : IGanDataset
         }
         using var raw = _images.index_select(0, index);
         return ToUnitRange(raw, device);
+    }
+
+    public Tensor BatchLabels(long batchIndex, ShardSlice shard, Device device)
+    {
+        if (Labels is null)
+            throw new NotSupportedException("this image dataset has no class labels");
+        using var index = RowIndices(batchIndex, shard);
+        using var rows = Labels.index_select(0, index);
+        return rows.to_type(ScalarType.Int64).to(device);
+    }
+
+    /// <summary>The dataset rows that make up the shard's part of global batch <paramref name="batchIndex"/>.</summary>
+    private Tensor RowIndices(long batchIndex, ShardSlice shard)
+    {
+        shard.Validate();
+        var n = _images.shape[0];
+        var indices = new long[shard.Length];
+        var position = batchIndex * shard.GlobalBatch + shard.Start;
+        for (var i = 0; i < indices.Length; i++, position++)
+            indices[i] = Permutation(position / n)[position % n];
+        return tensor(indices);
     }
 
     /// <summary>uint8 pixels to float32 in [-1, 1].</summary>

@@ -12,30 +12,40 @@ public static class ModelFactory
         var generator = CreateGenerator(model, sampleShape);
         var discriminator = CreateDiscriminator(model, sampleShape, dropout);
         var prior = model.Name == "vanilla" ? LatentPrior.Uniform : LatentPrior.Normal;
-        return new GanNetworks(generator, discriminator, model.LatentDim, prior, sampleShape, dropout);
+        return new GanNetworks(generator, discriminator, model.LatentDim, prior, sampleShape, dropout, model.Classes);
     }
 
-    public static nn.Module<Tensor, Tensor> CreateGenerator(ModelSpec model, long[] sampleShape) => model.Name switch
+    /// <summary>G for <paramref name="sampleShape"/>; a class-conditional G reads its one-hot label after the noise.</summary>
+    public static nn.Module<Tensor, Tensor> CreateGenerator(ModelSpec model, long[] sampleShape)
     {
-        "mlp" => new MlpGenerator(model.LatentDim, model.Hidden, sampleShape),
-        "vanilla" => new VanillaGenerator(model.LatentDim, model.Hidden, sampleShape),
-        "dcgan28" => new Dcgan28Generator(model.LatentDim, (int)sampleShape[0]),
-        "radford28" => new Radford28Generator(model.LatentDim, model.Hidden, (int)sampleShape[0]),
-        "dcgan64" => new Dcgan64Generator(model.LatentDim, model.Hidden, (int)sampleShape[0]),
-        "toy" => new ToyGenerator(model.LatentDim, model.Hidden, model.Layers),
-        _ => throw new ArgumentOutOfRangeException(nameof(model), model.Name, "unknown model"),
-    };
+        var latent = model.LatentDim + model.Classes;
+        return model.Name switch
+        {
+            "mlp" => new MlpGenerator(latent, model.Hidden, sampleShape),
+            "vanilla" => new VanillaGenerator(latent, model.Hidden, sampleShape),
+            "dcgan28" => new Dcgan28Generator(latent, (int)sampleShape[0]),
+            "radford28" => new Radford28Generator(latent, model.Hidden, (int)sampleShape[0]),
+            "dcgan64" => new Dcgan64Generator(latent, model.Hidden, (int)sampleShape[0]),
+            "toy" => new ToyGenerator(latent, model.Hidden, model.Layers),
+            _ => throw new ArgumentOutOfRangeException(nameof(model), model.Name, "unknown model"),
+        };
+    }
 
-    public static nn.Module<Tensor, Tensor> CreateDiscriminator(ModelSpec model, long[] sampleShape, DropoutContext dropout) => model.Name switch
+    /// <summary>D for <paramref name="sampleShape"/>; a class-conditional D reads one more input channel (or feature) per class.</summary>
+    public static nn.Module<Tensor, Tensor> CreateDiscriminator(ModelSpec model, long[] sampleShape, DropoutContext dropout)
     {
-        "mlp" => new MlpDiscriminator(Features(sampleShape), model.Hidden),
-        "vanilla" => new VanillaDiscriminator(Features(sampleShape), model.Hidden),
-        "dcgan28" => new Dcgan28Discriminator((int)sampleShape[0], dropout),
-        "radford28" => new Radford28Discriminator(model.Hidden, (int)sampleShape[0]),
-        "dcgan64" => new Dcgan64Discriminator(model.Hidden, (int)sampleShape[0]),
-        "toy" => new ToyDiscriminator(model.Hidden, model.Layers),
-        _ => throw new ArgumentOutOfRangeException(nameof(model), model.Name, "unknown model"),
-    };
+        var input = ClassConditioning.DiscriminatorInputShape(sampleShape, model.Classes);
+        return model.Name switch
+        {
+            "mlp" => new MlpDiscriminator(Features(input), model.DHidden),
+            "vanilla" => new VanillaDiscriminator(Features(input), model.DHidden),
+            "dcgan28" => new Dcgan28Discriminator((int)input[0], dropout),
+            "radford28" => new Radford28Discriminator(model.DHidden, (int)input[0]),
+            "dcgan64" => new Dcgan64Discriminator(model.DHidden, (int)input[0]),
+            "toy" => new ToyDiscriminator(model.DHidden, model.Layers),
+            _ => throw new ArgumentOutOfRangeException(nameof(model), model.Name, "unknown model"),
+        };
+    }
 
     private static long Features(long[] shape) => shape.Aggregate(1L, (a, b) => a * b);
 }

@@ -32,7 +32,18 @@ public sealed record RunSpec
     public required HealthSpec Health { get; init; }
 }
 
-public sealed record ModelSpec(string Name, int LatentDim, int Hidden, int Layers);
+/// <summary>
+/// A model by name and size. <paramref name="DiscriminatorHidden"/> widens (or narrows) D apart from G; without it D
+/// takes <paramref name="Hidden"/> too. With <paramref name="Classes"/> &gt; 0 the GAN is class-conditional (Mirza &amp;
+/// Osindero's cGAN): G reads a one-hot label after its noise, and D reads the label as constant input channels.
+/// </summary>
+public sealed record ModelSpec(string Name, int LatentDim, int Hidden, int Layers, int? DiscriminatorHidden = null, int Classes = 0)
+{
+    /// <summary>D's width: <see cref="DiscriminatorHidden"/> when the spec sets it, else G's.</summary>
+    public int DHidden => DiscriminatorHidden ?? Hidden;
+
+    public bool IsConditional => Classes > 0;
+}
 
 public sealed record DatasetSpec(string Kind, string? Path, string Split, int ImageSize, int Channels, int? Limit);
 

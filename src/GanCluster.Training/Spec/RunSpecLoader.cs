@@ -130,6 +130,8 @@ public static class RunSpecLoader
         };
         optimizers.RejectUnknown();
         f.RejectUnknown();
+        if (model.IsConditional && spec.Loss.GradientPenaltyWeight > 0)
+            throw f.Error("loss.gp_weight", "0 for a class-conditional model (WGAN-GP's interpolates between real and fake samples have no single class)", spec.Loss.GradientPenaltyWeight.ToString(CultureInfo.InvariantCulture));
         if (spec.BatchSize % spec.MicroBatches != 0)
             throw f.Error("micro_batches", $"a divisor of batch_size ({spec.BatchSize})", spec.MicroBatches.ToString(CultureInfo.InvariantCulture));
         return spec;
@@ -149,7 +151,8 @@ public static class RunSpecLoader
     {
         var name = f.Choice("name", Models.ToArray());
         var d = ModelDefaults.For(name);
-        var model = new ModelSpec(name, f.Int("latent_dim", 1, 4096, d.LatentDim), f.Int("hidden", 1, 65536, d.Hidden), f.Int("layers", 1, 64, d.Layers));
+        var model = new ModelSpec(name, f.Int("latent_dim", 1, 4096, d.LatentDim), f.Int("hidden", 1, 65536, d.Hidden), f.Int("layers", 1, 64, d.Layers),
+            f.OptionalInt("d_hidden", 1, 65536), f.Int("classes", 0, 1000, 0));
         f.RejectUnknown();
         return model;
     }
@@ -185,6 +188,8 @@ public static class RunSpecLoader
             throw f.Error("dataset.image_size", $"28 for model {model.Name}", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
         if (model.Name == "dcgan64" && dataset.ImageSize != 64)
             throw f.Error("dataset.image_size", "64 for model dcgan64", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
+        if (model.IsConditional && dataset.Kind != "idx")
+            throw f.Error("model.classes", $"0 for dataset {dataset.Kind}, which has no class labels (class-conditional training needs an idx dataset)", model.Classes.ToString(CultureInfo.InvariantCulture));
         if (dataset.Kind == "idx" && dataset.ImageSize != 28)
             throw f.Error("dataset.image_size", "28 for IDX datasets (MNIST, Fashion-MNIST)", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
     }

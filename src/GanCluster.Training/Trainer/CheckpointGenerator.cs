@@ -61,7 +61,7 @@ public sealed class CheckpointGenerator : IDisposable
         for (var i = 0; i < StandingBatches; i++)
         {
             using var scope = NewDisposeScope();
-            var z = LatentSampler.Sample(_random, Spec.Seed, RandomStream.StandingStatistics, i, _prior, Spec.Model.LatentDim, ShardSlice.Single(StandingBatchSize), CPU);
+            var z = LatentSampler.Sample(_random, Spec.Seed, RandomStream.StandingStatistics, i, _prior, Spec.Model.LatentDim, ShardSlice.Single(StandingBatchSize), CPU, Spec.Model.Classes);
             _generator.forward(z);
         }
     }
@@ -75,7 +75,7 @@ public sealed class CheckpointGenerator : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var z = LatentSampler.Sample(_random, Spec.Seed, RandomStream.FixedSampleNoise, index, _prior, Spec.Model.LatentDim, ShardSlice.Single(count), CPU);
+        var z = LatentSampler.Sample(_random, Spec.Seed, RandomStream.FixedSampleNoise, index, _prior, Spec.Model.LatentDim, ShardSlice.Single(count), CPU, Spec.Model.Classes);
         var parts = z.split(512).Select(chunk => _generator.forward(chunk)).ToList();
         return cat(parts, 0).MoveToOuterDisposeScope();
     }

@@ -40,6 +40,10 @@ public sealed class GanTrainer : IDisposable
         if (spec.Threads > 0)
             set_num_threads(spec.Threads);
 
+        if (spec.Model.IsConditional && dataset.ClassCount == 0)
+            throw new ArgumentException($"model.classes is {spec.Model.Classes}, but the {spec.Dataset.Kind} dataset has no class labels");
+        if (dataset.ClassCount > spec.Model.Classes && spec.Model.IsConditional)
+            throw new ArgumentException($"the dataset's labels name {dataset.ClassCount} classes, but model.classes is {spec.Model.Classes}");
         manual_seed(spec.Seed);
         Networks = ModelFactory.Create(spec.Model, dataset.SampleShape);
         Networks.Generator.to(Device);
@@ -94,6 +98,7 @@ public sealed class GanTrainer : IDisposable
             {
                 var shard = _micro[m];
                 var real = _dataset.Batch(batch, shard, Device);
+                var realLabels = Networks.Classes > 0 ? _dataset.BatchLabels(batch, shard, Device) : null;
                 var z = Latent(RandomStream.DiscriminatorNoise, batch, shard);
                 Tensor generated;
                 using (var _ = last ? null : no_grad())
@@ -106,9 +111,9 @@ public sealed class GanTrainer : IDisposable
                     realInput = realInput.detach().requires_grad_(true);
 
                 Networks.Dropout.Begin(_spec.Seed, batch, DropoutPass.Real, shard);
-                var realLogits = d.forward(realInput);
+                var realLogits = Discriminate(realInput, realLabels);
                 Networks.Dropout.Begin(_spec.Seed, batch, DropoutPass.Fake, shard);
-                var fakeLogits = d.forward(fakeInput);
+                var fakeLogits = Discriminate(fakeInput, FakeLabels(shard));
                 var (realTargets, fakeTargets) = _labels.Targets(batch, shard, Device, _random);
                 var loss = _loss.Discriminator(realLogits, fakeLogits, realTargets, fakeTargets);
                 if (_spec.Loss.GradientPenaltyWeight > 0)
@@ -143,7 +148,7 @@ public sealed class GanTrainer : IDisposable
         for (var m = 0; m < micro; m++)
         {
             Networks.Dropout.Begin(_spec.Seed, lastBatch, DropoutPass.Generator, _micro[m]);
-            var loss = _loss.Generator(d.forward(fakeNoises[m] is { } noise ? fakes[m] + noise : fakes[m]));
+            var loss = _loss.Generator(Discriminate(fakeNoises[m] is { } noise ? fakes[m] + noise : fakes[m], FakeLabels(_micro[m])));
             (micro == 1 ? loss : loss / micro).backward();
             if (report)
                 lossG = Sum(lossG, loss.detach());
@@ -207,7 +212,15 @@ public sealed class GanTrainer : IDisposable
     }
 
     private Tensor Latent(RandomStream stream, long batch, ShardSlice? shard = null) =>
-        LatentSampler.Sample(_random, _spec.Seed, stream, batch, Networks.Prior, Networks.LatentDim, shard ?? _shard, Device);
+        LatentSampler.Sample(_random, _spec.Seed, stream, batch, Networks.Prior, Networks.LatentDim, shard ?? _shard, Device, Networks.Classes);
+
+    /// <summary>The labels G was given for the shard's rows (those <see cref="Latent"/> appended), or null when unconditional.</summary>
+    private Tensor? FakeLabels(ShardSlice shard) =>
+        Networks.Classes > 0 ? ClassConditioning.CycledLabels(shard, Networks.Classes, Device) : null;
+
+    /// <summary>D's logits for samples, given their labels when the GAN is class-conditional.</summary>
+    private Tensor Discriminate(Tensor samples, Tensor? labels) =>
+        Networks.Discriminator.forward(labels is null ? samples : ClassConditioning.Sample(samples, labels, Networks.Classes));
 
     public void Dispose()
     {
