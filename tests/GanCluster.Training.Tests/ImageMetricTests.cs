@@ -46,6 +46,21 @@ public sealed class ImageMetricTests
     }
 
     [Fact]
+    public void Label_agreement_counts_samples_classified_as_the_class_they_were_drawn_for()
+    {
+        var labels = arange(1000, ScalarType.Int64).remainder(Classes);
+        Assert.Null(ClassQuality.FromLogits(ConfidentLogits(labels)).LabelAgreement);
+        Assert.Equal(1.0, ClassQuality.FromLogits(ConfidentLogits(labels), labels).LabelAgreement);
+        // A G that draws every class well but never the one it was asked for: full score, no agreement.
+        var ignored = ClassQuality.FromLogits(ConfidentLogits(labels), labels.add(1).remainder(Classes));
+        Assert.Equal(0.0, ignored.LabelAgreement);
+        Assert.InRange(ignored.ClassifierScore, 9.8, 10.0);
+        var half = labels.clone();
+        half[..500] = labels[..500].add(3).remainder(Classes);
+        Assert.Equal(0.5, ClassQuality.FromLogits(ConfidentLogits(labels), half).LabelAgreement);
+    }
+
+    [Fact]
     public void Identical_samples_give_zero_distance_and_full_overlap()
     {
         var (real, _) = Mixture(1000, seed: 3);

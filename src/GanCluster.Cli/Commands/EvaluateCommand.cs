@@ -56,7 +56,8 @@ internal static class EvaluateCommand
                 using var evaluator = parsed.GetValue(evaluatorFile) is { } explicitFile
                     ? Evaluator.Load(explicitFile)
                     : EvaluatorCatalog.Default().RequireFor(generator.Spec.Dataset);
-                var q = evaluator.Evaluate(generated);
+                using var givenLabels = generator.GivenLabels(n);
+                var q = evaluator.Evaluate(generated, givenLabels);
                 metrics["evaluator"] = evaluator.Info.Name;
                 metrics["extractor"] = q.Extractor;
                 HealthRecordJson.AddImageQuality(metrics, q);

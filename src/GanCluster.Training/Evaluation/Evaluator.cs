@@ -63,14 +63,15 @@ public sealed class Evaluator : IDisposable
     }
 
     /// <summary>Every image metric of <paramref name="images"/> against the real training data.</summary>
-    public ImageQuality Evaluate(Tensor images)
+    /// <param name="givenLabels">For a class-conditional generator, the label each image was drawn for (adds the label agreement).</param>
+    public ImageQuality Evaluate(Tensor images, Tensor? givenLabels = null)
     {
         using var scope = NewDisposeScope();
         var (features, logits) = Embed(images);
         var n = features.shape[0];
         if (n <= NeighbourhoodK)
             throw new EvaluatorException($"image metrics need more than {NeighbourhoodK} samples, found {n}");
-        var classes = ClassQuality.FromLogits(logits);
+        var classes = ClassQuality.FromLogits(logits, givenLabels);
         var (mean, covariance) = FrechetDistance.Moments(features);
         var fd = FrechetDistance.Compute(mean, covariance, _referenceMean, _referenceCovariance);
         // The k-NN metrics compare equal-sized sets (Naeem et al.), so the reference is cut to the sample count.

@@ -49,6 +49,8 @@ public static class HealthRecordJson
         line["classes"] = i.Classes.Classes;
         line["label_entropy"] = F(i.Classes.LabelEntropy);
         line["classifier_score"] = F(i.Classes.ClassifierScore);
+        if (i.Classes.LabelAgreement is { } agreement)
+            line["label_agreement"] = F(agreement);
         line[i.FrechetDistanceName] = F(i.FrechetDistance);
         line["kid"] = F(i.Kid);
         line["precision"] = F(i.Neighbourhood.Precision);

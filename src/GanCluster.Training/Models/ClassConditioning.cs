@@ -23,6 +23,10 @@ public static class ClassConditioning
     public static Tensor CycledLabels(ShardSlice shard, int classes, Device device) =>
         arange(shard.Start, shard.Start + shard.Length, ScalarType.Int64, device).remainder_(classes);
 
+    /// <summary>The labels a G with <paramref name="classes"/> classes is given for a sample set of <paramref name="count"/> rows; null when unconditional (0).</summary>
+    public static Tensor? SampleLabels(int count, int classes) =>
+        classes == 0 ? null : CycledLabels(ShardSlice.Single(count), classes, CPU);
+
     /// <summary>G's input: the noise rows followed by their one-hot labels.</summary>
     public static Tensor Latent(Tensor noise, Tensor labels, int classes) =>
         cat([noise, OneHot(labels, classes, noise.dtype)], 1);

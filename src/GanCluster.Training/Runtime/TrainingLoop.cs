@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
+using GanCluster.Training.Models;
 using GanCluster.Training.Evaluation;
 using GanCluster.Training.Health;
 using GanCluster.Training.Samples;
@@ -84,7 +85,10 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         if (dataset is GaussianMixture mixture)
             Monitor.LatestMixture = MixtureQuality.Evaluate(SampleWriter.ToPoints(samples), mixture.Modes, mixture.StandardDeviation);
         else
-            Monitor.LatestImages = evaluator!.Evaluate(samples);
+        {
+            using var given = ClassConditioning.SampleLabels(_spec.Health.EvalSamples, _spec.Model.Classes);
+            Monitor.LatestImages = evaluator!.Evaluate(samples, given);
+        }
     }
 
     private void WriteSamples(ITrainingObserver observer)

@@ -80,6 +80,9 @@ public sealed class CheckpointGenerator : IDisposable
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The labels <see cref="Generate"/> gives a class-conditional G for its <paramref name="count"/> rows, or null when unconditional.</summary>
+    public Tensor? GivenLabels(int count) => ClassConditioning.SampleLabels(count, Spec.Model.Classes);
+
     public void Dispose()
     {
         _generator.Dispose();
