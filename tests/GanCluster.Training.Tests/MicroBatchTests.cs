@@ -20,6 +20,21 @@ public sealed class MicroBatchTests
     }
 
     [Fact]
+    public void Micro_batches_of_a_class_conditional_model_give_each_row_its_own_labels()
+    {
+        // The MLP GAN has no BatchNorm: if a micro-batch (a rank's shard) paired rows with another shard's
+        // real or fake labels, D and G would see different inputs and the losses would part.
+        var digits = TestData.WriteIdx(64, gzip: false);
+        var whole = Run(TestSpecs.Image("mlp", digits, "batch_size=16", "model.classes=10"));
+        var micro = Run(TestSpecs.Image("mlp", digits, "batch_size=16", "model.classes=10", "micro_batches=4"));
+        for (var i = 0; i < whole.Count; i++)
+        {
+            Assert.True(Math.Abs(whole[i].DiscriminatorLoss - micro[i].DiscriminatorLoss) <= 1e-4 * Math.Abs(whole[i].DiscriminatorLoss), $"step {whole[i].Step}: {whole[i]} vs {micro[i]}");
+            Assert.True(Math.Abs(whole[i].GeneratorLoss - micro[i].GeneratorLoss) <= 1e-4 * Math.Abs(whole[i].GeneratorLoss), $"step {whole[i].Step}: {whole[i]} vs {micro[i]}");
+        }
+    }
+
+    [Fact]
     public void Micro_batches_change_batch_statistics_models_as_per_rank_statistics_would()
     {
         var digits = TestData.WriteIdx(64, gzip: false);
