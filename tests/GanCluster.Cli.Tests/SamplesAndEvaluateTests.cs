@@ -62,6 +62,29 @@ public sealed class SamplesAndEvaluateTests
     }
 
     [Fact]
+    public void Samples_of_a_class_conditional_checkpoint_can_be_one_class_and_a_bad_class_is_a_usage_error()
+    {
+        var dir = CliProcess.NewDirectory();
+        CliProcess.WriteDigits(dir, 64);
+        CliProcess.WriteSpec(dir, "name: c\nsteps: 4\nbatch_size: 16\nthreads: 1\nmodel: { name: mlp, classes: 10 }\ndataset: { kind: idx, path: digits }\ncheckpoint_every: 4\n");
+        Assert.Equal(0, CliProcess.Run(dir, "train", "spec.yaml", "--out", "run").ExitCode);
+        var checkpoint = Path.Combine(dir, "run", "checkpoints", "step-00000004.gck");
+        byte[] Samples(string name, params string[] options)
+        {
+            var result = CliProcess.Run(dir, ["samples", checkpoint, "--count", "10", "--out", name, .. options]);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            return File.ReadAllBytes(Path.Combine(dir, name));
+        }
+        var three = Samples("three.npy", "--class", "3");
+        Assert.Equal(three, Samples("three-again.npy", "--class", "3"));
+        Assert.NotEqual(three, Samples("four.npy", "--class", "4"));
+        Assert.NotEqual(three, Samples("cycled.npy"));
+        var outOfRange = CliProcess.Run(dir, "samples", checkpoint, "--count", "10", "--out", "x.npy", "--class", "10");
+        Assert.Equal(2, outOfRange.ExitCode);
+        Assert.Contains("classes 0 to 9", outOfRange.Output);
+    }
+
+    [Fact]
     public void Samples_can_come_from_the_live_generator_and_with_standing_batchnorm_statistics()
     {
         var dir = CliProcess.NewDirectory();

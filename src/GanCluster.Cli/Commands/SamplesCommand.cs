@@ -14,7 +14,8 @@ internal static class SamplesCommand
         var path = new Argument<string>("checkpoint");
         var count = new Option<int>("--count") { Description = "how many samples", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = ".csv (2D points), .npy, or .png (image grid)", Required = true };
-        var command = new Command("samples", "Write generated samples from a checkpoint.") { path, count, output };
+        var onlyClass = new Option<int?>("--class") { Description = "class-conditional checkpoints: draw only this class (default: cycle through the classes)" };
+        var command = new Command("samples", "Write generated samples from a checkpoint.") { path, count, output, onlyClass };
         var choice = new GeneratorChoice(command);
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
@@ -23,10 +24,10 @@ internal static class SamplesCommand
             if (n < 1)
                 return UserErrors.Report(console, "usage", $"--count must be at least 1, found {n}", ExitCodes.UsageError);
             using var generator = choice.Open(parsed, CheckpointFile.Read(file), file);
-            using var samples = generator.Generate(n);
             var target = parsed.GetValue(output)!;
             try
             {
+                using var samples = generator.Generate(n, onlyClass: parsed.GetValue(onlyClass));
                 SampleFiles.Write(samples, target);
             }
             catch (ArgumentException e)

@@ -70,12 +70,24 @@ public sealed class CheckpointGenerator : IDisposable
     public long[] SampleShape { get; }
     public bool UsesEma { get; }
 
-    /// <summary><paramref name="count"/> samples on the CPU, in batches, from latent batch <paramref name="index"/> of the sample stream.</summary>
-    public Tensor Generate(int count, long index = 0)
+    /// <summary>
+    /// <paramref name="count"/> samples on the CPU, in batches, from latent batch <paramref name="index"/> of the sample stream;
+    /// a class-conditional G draws class <paramref name="onlyClass"/> for every row when it is given, else cycles through the classes.
+    /// </summary>
+    public Tensor Generate(int count, long index = 0, int? onlyClass = null)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var z = LatentSampler.Sample(_random, Spec.Seed, RandomStream.FixedSampleNoise, index, _prior, Spec.Model.LatentDim, ShardSlice.Single(count), CPU, Spec.Model.Classes);
+        var classes = Spec.Model.Classes;
+        if (onlyClass is { } c && (classes == 0 || c < 0 || c >= classes))
+            throw new ArgumentException(classes == 0
+                ? $"a class was asked for, but this checkpoint's generator is unconditional (model.classes is 0)"
+                : $"class {c} is out of range: this generator draws classes 0 to {classes - 1}");
+        var shard = ShardSlice.Single(count);
+        var z = onlyClass is { } only
+            ? ClassConditioning.Latent(LatentSampler.Sample(_random, Spec.Seed, RandomStream.FixedSampleNoise, index, _prior, Spec.Model.LatentDim, shard, CPU),
+                full(count, only, ScalarType.Int64), classes)
+            : LatentSampler.Sample(_random, Spec.Seed, RandomStream.FixedSampleNoise, index, _prior, Spec.Model.LatentDim, shard, CPU, classes);
         var parts = z.split(512).Select(chunk => _generator.forward(chunk)).ToList();
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
