@@ -49,7 +49,10 @@ internal static class RadfordLayers
 {
     public static ConvTranspose2d Up(long input, long output) => ConvTranspose2d(input, output, 4, stride: 2, padding: 1, bias: false);
 
-    public static Conv2d Down(long input, long output) => Conv2d(input, output, 4, stride: 2, padding: 1, bias: false);
+    /// <remarks>One input channel into fewer than 16 is computed by <see cref="UnfoldedConvolution"/>, around a libtorch CPU kernel bug.</remarks>
+    public static Module<Tensor, Tensor> Down(long input, long output) => UnfoldedConvolution.Needed(input, output)
+        ? new UnfoldedConvolution(input, output, 4, stride: 2, padding: 1)
+        : Conv2d(input, output, 4, stride: 2, padding: 1, bias: false);
 }
 
 /// <summary>DCGAN initialisation: conv weights N(0, 0.02), BN weights N(1, 0.02), BN biases 0 (the 1×1-map layers initialise themselves alike).</summary>
