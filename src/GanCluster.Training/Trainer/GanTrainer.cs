@@ -40,10 +40,10 @@ public sealed class GanTrainer : IDisposable
         if (spec.Threads > 0)
             set_num_threads(spec.Threads);
 
-        if (spec.Model.IsConditional && dataset.ClassCount == 0)
-            throw new ArgumentException($"model.classes is {spec.Model.Classes}, but the {spec.Dataset.Kind} dataset has no class labels");
-        if (dataset.ClassCount > spec.Model.Classes && spec.Model.IsConditional)
-            throw new ArgumentException($"the dataset's labels name {dataset.ClassCount} classes, but model.classes is {spec.Model.Classes}");
+        if (spec.Model.IsConditional && dataset.ClassCount is var found && (found == 0 || found > spec.Model.Classes))
+            throw new ArgumentException(found == 0
+                ? $"model.classes is {spec.Model.Classes}, but the {spec.Dataset.Kind} dataset has no class labels"
+                : $"the dataset's labels name {found} classes, but model.classes is {spec.Model.Classes}");
         manual_seed(spec.Seed);
         Networks = ModelFactory.Create(spec.Model, dataset.SampleShape);
         Networks.Generator.to(Device);
