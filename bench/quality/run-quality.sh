@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every row of the quality benchmark (bench/RESULTS.md), QUALITY_JOBS (default 2) jobs at a time, one thread each.
-#   bench/quality/run-quality.sh OUT [row...]      rows: ring8 grid25 mnist mnist-conditional fashion faces (default: all), or ring8:3 for one seed
+#   bench/quality/run-quality.sh OUT [row...]      rows: ring8 grid25 mnist mnist-conditional fashion fashion-conditional faces (default: all), or ring8:3 for one seed
 # Needs ../shared/data (or edit dataset.path in the recipes). Each job leaves OUT/<job>/evaluate.json;
 # summarise with: dotnet bench/GanCluster.Bench/bin/Release/net10.0/GanCluster.Bench.dll quality-summary --dir OUT
 set -euo pipefail
@@ -15,12 +15,12 @@ if [ "${1:-}" = "--job" ]; then
   export GANCLUSTER_CACHE="$out/cache"
   case "$kind" in
     ring8|grid25) samples=2500 ;;
-    mnist|mnist-conditional|fashion) samples=10000 ;;
+    mnist|mnist-conditional|fashion|fashion-conditional) samples=10000 ;;
     faces) samples=400 ;;
   esac
   if [ "$kind" != ring8 ] && [ "$kind" != grid25 ]; then
     dataset=$(sed -n 's/.*path: \([^ ,}]*\).*/\1/p' "$root/bench/quality/$kind.yaml" | head -1)
-    case "$kind" in fashion) recipe=fashion-mnist ;; mnist-*) recipe=mnist ;; *) recipe="$kind" ;; esac
+    case "$kind" in fashion|fashion-*) recipe=fashion-mnist ;; mnist-*) recipe=mnist ;; *) recipe="$kind" ;; esac
     # One evaluator per dataset, trained before the GAN that needs it (flock: two seeds may race).
     flock "$out/evaluator-$recipe.lock" bash -c "[ -f '$out/cache/evaluators/$recipe.evaluator' ] || '$cli' evaluator train --dataset $recipe --path '$root/$dataset' --threads 1 > '$out/evaluator-$recipe.log' 2>&1"
   fi
@@ -36,7 +36,7 @@ fi
 out="${1:?usage: run-quality.sh OUT [row...]}"
 shift
 rows=("$@")
-[ ${#rows[@]} -eq 0 ] && rows=(mnist mnist-conditional ring8 grid25 fashion faces)
+[ ${#rows[@]} -eq 0 ] && rows=(mnist mnist-conditional ring8 grid25 fashion fashion-conditional faces)
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 # One frozen build for every job: editing sources meanwhile never changes (or rebuilds under) a run.

@@ -33,6 +33,20 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public void D_hidden_widens_D_alone()
+    {
+        var spec = TestSpecs.Load("steps: 1\nmodel: { name: radford28, hidden: 16, d_hidden: 48 }\ndataset: { kind: idx, path: x }\n").Model;
+        Assert.Equal((16, 48), (spec.Hidden, spec.DHidden));
+        Assert.Equal(16, TestSpecs.Load("steps: 1\nmodel: { name: radford28, hidden: 16 }\ndataset: { kind: idx, path: x }\n").Model.DHidden);
+        using var wide = ModelFactory.Create(spec, [1, 28, 28]);
+        using var same = ModelFactory.Create(spec with { DiscriminatorHidden = null }, [1, 28, 28]);
+        using var asWide = ModelFactory.Create(spec with { Hidden = 48, DiscriminatorHidden = null }, [1, 28, 28]);
+        Assert.Equal(GanNetworks.ParameterCount(same.Generator), GanNetworks.ParameterCount(wide.Generator));
+        Assert.Equal(GanNetworks.ParameterCount(asWide.Discriminator), GanNetworks.ParameterCount(wide.Discriminator));
+        Assert.True(GanNetworks.ParameterCount(wide.Discriminator) > GanNetworks.ParameterCount(same.Discriminator));
+    }
+
+    [Fact]
     public void Vanilla_uses_a_uniform_prior_and_xavier_init()
     {
         manual_seed(0);
