@@ -44,6 +44,7 @@ public sealed class TrainingMeter : IDisposable
         Gauge("gancluster_classes", "Classes the dataset's evaluator knows", r => r.Images?.Classes.Classes);
         Gauge("gancluster_label_entropy", "Entropy (nats) of the predicted-label histogram of generated images", r => r.Images?.Classes.LabelEntropy);
         Gauge("gancluster_classifier_score", "exp(E KL(p(y|x) || p(y))) of generated images under the evaluator (Inception-score analogue)", r => r.Images?.Classes.ClassifierScore);
+        Gauge("gancluster_label_agreement", "Class-conditional runs: fraction of generated images the evaluator assigns to the class G was given", r => r.Images?.Classes.LabelAgreement);
         Gauge("gancluster_feature_frechet_distance", "Frechet distance of generated to real features in the evaluator's space (not Inception FID)", r => r.Images?.FrechetDistance);
         Gauge("gancluster_kid", "Kernel inception distance (cubic kernel, unbiased MMD^2) in the evaluator's feature space", r => r.Images?.Kid);
         Gauge("gancluster_precision", "Fraction of generated features inside a real k=5 neighbourhood", r => r.Images?.Neighbourhood.Precision);
