@@ -25,6 +25,24 @@ public sealed class SamplesAndEvaluateTests
         return (dir, Path.Combine(dir, "run", "checkpoints", "step-00000030.gck"));
     }
 
+    /// <summary>Trains <paramref name="steps"/> steps on generated digits with the given model line; returns the final checkpoint.</summary>
+    private static (string Dir, string Checkpoint) TrainedOnDigits(int digits, int steps, int batch, string model, string extra = "")
+    {
+        var dir = CliProcess.NewDirectory();
+        CliProcess.WriteDigits(dir, digits);
+        CliProcess.WriteSpec(dir, $"name: d\nsteps: {steps}\nbatch_size: {batch}\nthreads: 1\nmodel: {model}\ndataset: {{ kind: idx, path: digits }}\n{extra}checkpoint_every: {steps}\n");
+        Assert.Equal(0, CliProcess.Run(dir, "train", "spec.yaml", "--out", "run").ExitCode);
+        return (dir, Path.Combine(dir, "run", "checkpoints", $"step-{steps:D8}.gck"));
+    }
+
+    /// <summary>Runs <c>samples</c> into <paramref name="name"/> and returns the file's bytes.</summary>
+    private static byte[] ReadSamples(string dir, string checkpoint, int count, string name, params string[] options)
+    {
+        var result = CliProcess.Run(dir, ["samples", checkpoint, "--count", count.ToString(CultureInfo.InvariantCulture), "--out", name, .. options]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return File.ReadAllBytes(Path.Combine(dir, name));
+    }
+
     [Fact]
     public void Samples_of_a_2d_mixture_are_written_as_csv_from_the_ema_generator()
     {
@@ -64,21 +82,11 @@ public sealed class SamplesAndEvaluateTests
     [Fact]
     public void Samples_of_a_class_conditional_checkpoint_can_be_one_class_and_a_bad_class_is_a_usage_error()
     {
-        var dir = CliProcess.NewDirectory();
-        CliProcess.WriteDigits(dir, 64);
-        CliProcess.WriteSpec(dir, "name: c\nsteps: 4\nbatch_size: 16\nthreads: 1\nmodel: { name: mlp, classes: 10 }\ndataset: { kind: idx, path: digits }\ncheckpoint_every: 4\n");
-        Assert.Equal(0, CliProcess.Run(dir, "train", "spec.yaml", "--out", "run").ExitCode);
-        var checkpoint = Path.Combine(dir, "run", "checkpoints", "step-00000004.gck");
-        byte[] Samples(string name, params string[] options)
-        {
-            var result = CliProcess.Run(dir, ["samples", checkpoint, "--count", "10", "--out", name, .. options]);
-            Assert.True(result.ExitCode == 0, result.ToString());
-            return File.ReadAllBytes(Path.Combine(dir, name));
-        }
-        var three = Samples("three.npy", "--class", "3");
-        Assert.Equal(three, Samples("three-again.npy", "--class", "3"));
-        Assert.NotEqual(three, Samples("four.npy", "--class", "4"));
-        Assert.NotEqual(three, Samples("cycled.npy"));
+        var (dir, checkpoint) = TrainedOnDigits(64, 4, 16, "{ name: mlp, classes: 10 }");
+        var three = ReadSamples(dir, checkpoint, 10, "three.npy", "--class", "3");
+        Assert.Equal(three, ReadSamples(dir, checkpoint, 10, "three-again.npy", "--class", "3"));
+        Assert.NotEqual(three, ReadSamples(dir, checkpoint, 10, "four.npy", "--class", "4"));
+        Assert.NotEqual(three, ReadSamples(dir, checkpoint, 10, "cycled.npy"));
         var outOfRange = CliProcess.Run(dir, "samples", checkpoint, "--count", "10", "--out", "x.npy", "--class", "10");
         Assert.Equal(2, outOfRange.ExitCode);
         Assert.Contains("classes 0 to 9", outOfRange.Output);
@@ -87,17 +95,8 @@ public sealed class SamplesAndEvaluateTests
     [Fact]
     public void Samples_can_come_from_the_live_generator_and_with_standing_batchnorm_statistics()
     {
-        var dir = CliProcess.NewDirectory();
-        CliProcess.WriteDigits(dir, 64);
-        CliProcess.WriteSpec(dir, "name: d\nsteps: 4\nbatch_size: 16\nthreads: 1\nmodel: { name: dcgan28 }\ndataset: { kind: idx, path: digits }\nema: { decay: 0.5 }\ncheckpoint_every: 4\n");
-        Assert.Equal(0, CliProcess.Run(dir, "train", "spec.yaml", "--out", "run").ExitCode);
-        var checkpoint = Path.Combine(dir, "run", "checkpoints", "step-00000004.gck");
-        byte[] Samples(string name, params string[] options)
-        {
-            var result = CliProcess.Run(dir, ["samples", checkpoint, "--count", "8", "--out", name, .. options]);
-            Assert.True(result.ExitCode == 0, result.ToString());
-            return File.ReadAllBytes(Path.Combine(dir, name));
-        }
+        var (dir, checkpoint) = TrainedOnDigits(64, 4, 16, "{ name: dcgan28 }", "ema: { decay: 0.5 }\n");
+        byte[] Samples(string name, params string[] options) => ReadSamples(dir, checkpoint, 8, name, options);
         var ema = Samples("ema.npy");
         var live = Samples("g.npy", "--generator", "g");
         var standing = Samples("standing.npy", "--norm-statistics", "standing");
@@ -112,11 +111,7 @@ public sealed class SamplesAndEvaluateTests
     [Fact]
     public void Image_samples_are_written_as_npy_with_their_shape()
     {
-        var dir = CliProcess.NewDirectory();
-        CliProcess.WriteDigits(dir, 32);
-        CliProcess.WriteSpec(dir, "name: m\nsteps: 2\nbatch_size: 8\nthreads: 1\nmodel: { name: mlp }\ndataset: { kind: idx, path: digits }\ncheckpoint_every: 2\n");
-        Assert.Equal(0, CliProcess.Run(dir, "train", "spec.yaml", "--out", "run").ExitCode);
-        var checkpoint = Path.Combine(dir, "run", "checkpoints", "step-00000002.gck");
+        var (dir, checkpoint) = TrainedOnDigits(32, 2, 8, "{ name: mlp }");
         Assert.Equal(0, CliProcess.Run(dir, "samples", checkpoint, "--count", "10", "--out", "s.npy").ExitCode);
         var npy = File.ReadAllBytes(Path.Combine(dir, "s.npy"));
         Assert.Equal("\u0093NUMPY", System.Text.Encoding.Latin1.GetString(npy, 0, 6));

@@ -84,10 +84,9 @@ public sealed class CheckpointGenerator : IDisposable
                 ? $"a class was asked for, but this checkpoint's generator is unconditional (model.classes is 0)"
                 : $"class {c} is out of range: this generator draws classes 0 to {classes - 1}");
         var shard = ShardSlice.Single(count);
-        var z = onlyClass is { } only
-            ? ClassConditioning.Latent(LatentSampler.Sample(_random, Spec.Seed, RandomStream.FixedSampleNoise, index, _prior, Spec.Model.LatentDim, shard, CPU),
-                full(count, only, ScalarType.Int64), classes)
-            : LatentSampler.Sample(_random, Spec.Seed, RandomStream.FixedSampleNoise, index, _prior, Spec.Model.LatentDim, shard, CPU, classes);
+        var noise = LatentSampler.Sample(_random, Spec.Seed, RandomStream.FixedSampleNoise, index, _prior, Spec.Model.LatentDim, shard, CPU);
+        var z = classes == 0 ? noise : ClassConditioning.Latent(noise,
+            onlyClass is { } only ? full(count, only, ScalarType.Int64) : ClassConditioning.CycledLabels(shard, classes, CPU), classes);
         var parts = z.split(512).Select(chunk => _generator.forward(chunk)).ToList();
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
