@@ -1,5 +1,5 @@
 using GanCluster.Training.Models;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using TorchSharp;
 using static TorchSharp.torch;
 

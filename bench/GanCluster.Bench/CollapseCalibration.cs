@@ -157,7 +157,7 @@ internal static class CollapseCalibration
     /// <summary>The step count the run's spec asked for.</summary>
     private static long FinishedSteps(string directory)
     {
-        var spec = GanCluster.Training.Spec.RunSpecLoader.LoadFile(Path.Combine(directory, "spec.yaml"), []).Spec;
+        var spec = GanCluster.Specs.RunSpecLoader.LoadFile(Path.Combine(directory, "spec.yaml"), []).Spec;
         return spec.Steps;
     }
 }

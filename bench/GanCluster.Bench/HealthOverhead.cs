@@ -3,7 +3,7 @@ using GanCluster.Training.Data;
 using GanCluster.Training.Evaluation;
 using GanCluster.Training.Health;
 using GanCluster.Training.Samples;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using GanCluster.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -40,7 +40,7 @@ internal static class HealthOverhead
     private static void Measure(string label, string modelAndData, int batch, int stepsPerRound, int rounds, int evalEvery, Evaluator? evaluator)
     {
         var spec = RunSpecLoader.LoadText($"steps: 100000000\nbatch_size: {batch}\nseed: 1\n{modelAndData}\n", "bench.yaml").Spec;
-        var isMixture = spec.Dataset.Kind == "ring8";
+        var isMixture = spec.Dataset.Kind == DatasetKind.Ring8;
         using IGanDataset dataset = isMixture ? GaussianMixture.Ring8(1) : RandomImages(spec);
         using var trainer = new GanTrainer(spec, dataset, ShardSlice.Single(batch));
         var monitor = new HealthMonitor("bench", 0, window: 32, reportEvery: 50);

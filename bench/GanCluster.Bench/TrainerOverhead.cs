@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using GanCluster.Training.Data;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using GanCluster.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;

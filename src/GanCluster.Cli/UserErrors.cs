@@ -1,7 +1,7 @@
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
 using GanCluster.Training.Runtime;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using Spectre.Console;
 
 namespace GanCluster.Cli;

@@ -6,7 +6,7 @@ using GanCluster.Distributed.DataParallel;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Health;
 using GanCluster.Training.Runtime;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 
 namespace GanCluster.Worker;
 

@@ -161,7 +161,7 @@ public sealed class DataParallelTests
         var spec = CliProcess.WriteSpec(dir, ToyYaml);
         var run = CliProcess.Run(dir, "train", spec, "--world-size", "3", "--out", "dp");
         Assert.Equal(ExitCodes.UsageError, run.ExitCode);
-        Assert.Contains("batch_size 64 does not divide evenly over 3 ranks", run.Output);
+        Assert.Contains("field 'batch_size': expected a multiple of 3 rank(s) × 1 micro-batch(es) = 3, found 64", run.Output);
         Assert.False(Directory.Exists(Path.Combine(dir, "dp")));
     }
 

@@ -1,6 +1,6 @@
 using GanCluster.Training.Health;
 using GanCluster.Training.Optim;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using GanCluster.Training.Trainer;
 
 namespace GanCluster.Training.Tests;
@@ -67,7 +67,7 @@ public sealed class LearningRateScheduleTests
     [Fact]
     public void The_rate_falls_linearly_to_lr_end_at_the_last_step()
     {
-        var spec = new OptimizerSpec("adam", 1e-3, 0.5, 0.999, 0.99, 0, 0, EndLearningRate: 1e-4);
+        var spec = new OptimizerSpec(OptimizerKind.Adam, 1e-3, 0.5, 0.999, 0.99, 0, 0, EndLearningRate: 1e-4);
         Assert.Equal(1e-3, LearningRateSchedule.At(spec, 0, 1000), 12);
         Assert.Equal(5.5e-4, LearningRateSchedule.At(spec, 500, 1000), 12);
         Assert.Equal(1e-4, LearningRateSchedule.At(spec, 1000, 1000), 12);

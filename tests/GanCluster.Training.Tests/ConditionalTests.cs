@@ -1,6 +1,6 @@
 using GanCluster.Training.Data;
 using GanCluster.Training.Models;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using static TorchSharp.torch;
 
 namespace GanCluster.Training.Tests;

@@ -1,5 +1,5 @@
 using GanCluster.Training.Data;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using StbImageWriteSharp;
 using static TorchSharp.torch;
 
@@ -7,7 +7,7 @@ namespace GanCluster.Training.Tests;
 
 public sealed class DatasetTests
 {
-    private static DatasetSpec Idx(string path, string split = "train") => new("idx", path, split, 28, 1, null);
+    private static DatasetSpec Idx(string path, string split = "train") => new(DatasetKind.Idx, path, split, 28, 1, null);
 
     [Fact]
     public void Idx_loads_gzipped_and_raw_files_identically()
@@ -59,10 +59,10 @@ public sealed class DatasetTests
     public void Orl_layout_pgm_folder_loads_resized_and_cropped()
     {
         var dir = TestData.WritePgmFolder(subjects: 3, perSubject: 2);
-        using var dataset = DatasetFactory.Open(new DatasetSpec("images", dir, "train", 64, 1, null), 1);
+        using var dataset = DatasetFactory.Open(new DatasetSpec(DatasetKind.Images, dir, "train", 64, 1, null), 1);
         Assert.Equal(6, dataset.Count);
         Assert.Equal([1L, 64, 64], dataset.SampleShape);
-        using var rgb = DatasetFactory.Open(new DatasetSpec("images", dir, "train", 32, 3, null), 1);
+        using var rgb = DatasetFactory.Open(new DatasetSpec(DatasetKind.Images, dir, "train", 32, 3, null), 1);
         Assert.Equal([3L, 32, 32], rgb.SampleShape);
     }
 
@@ -84,7 +84,7 @@ public sealed class DatasetTests
         var pixels = ImageFolderReader.LoadOne(Path.Combine(dir, "000002.png"), 64, 3);
         Assert.Equal(255, pixels[0 * 64 * 64 + 32 * 64 + 2]);   // red channel, left side
         Assert.Equal(255, pixels[2 * 64 * 64 + 32 * 64 + 61]);  // blue channel, right side
-        using var dataset = DatasetFactory.Open(new DatasetSpec("images", dir, "train", 64, 3, null), 1);
+        using var dataset = DatasetFactory.Open(new DatasetSpec(DatasetKind.Images, dir, "train", 64, 3, null), 1);
         Assert.Equal(2, dataset.Count);
     }
 
@@ -93,18 +93,18 @@ public sealed class DatasetTests
     {
         var dir = TestData.NewDirectory();
         File.WriteAllText(Path.Combine(dir, "broken.jpg"), "not a jpeg");
-        var e = Assert.Throws<DatasetException>(() => DatasetFactory.Open(new DatasetSpec("images", dir, "train", 64, 3, null), 1));
+        var e = Assert.Throws<DatasetException>(() => DatasetFactory.Open(new DatasetSpec(DatasetKind.Images, dir, "train", 64, 3, null), 1));
         Assert.EndsWith("broken.jpg", e.Path);
         var pgm = TestData.NewDirectory();
         File.WriteAllText(Path.Combine(pgm, "1.pgm"), "P5\n92 112\n255\n" + new string('x', 10));
-        Assert.Contains("truncated PGM raster", Assert.Throws<DatasetException>(() => DatasetFactory.Open(new DatasetSpec("images", pgm, "train", 64, 1, null), 1)).Message);
+        Assert.Contains("truncated PGM raster", Assert.Throws<DatasetException>(() => DatasetFactory.Open(new DatasetSpec(DatasetKind.Images, pgm, "train", 64, 1, null), 1)).Message);
     }
 
     [Fact]
     public void Shared_orl_faces_load_when_present()
     {
         var dir = TestData.RequireShared("faces/att-orl");
-        using var dataset = DatasetFactory.Open(new DatasetSpec("images", dir, "train", 64, 1, null), 1);
+        using var dataset = DatasetFactory.Open(new DatasetSpec(DatasetKind.Images, dir, "train", 64, 1, null), 1);
         Assert.Equal(400, dataset.Count);
     }
 

@@ -1,5 +1,5 @@
 using GanCluster.Training.Losses;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using GanCluster.Training.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -88,7 +88,7 @@ public sealed class LabelTargetTypeTests
     public void Targets_are_float32_like_the_logits()
     {
         using var scope = NewDisposeScope();
-        var policy = new GanCluster.Training.Losses.LabelPolicy(new GanCluster.Training.Spec.LabelSpec(0.9, 0.1, 0, 0), seed: 1);
+        var policy = new GanCluster.Training.Losses.LabelPolicy(new GanCluster.Specs.LabelSpec(0.9, 0.1, 0, 0), seed: 1);
         using var generator = new Generator(0);
         var (real, fake) = policy.Targets(0, GanCluster.Training.Data.ShardSlice.Single(8), CPU, generator);
         Assert.Equal(ScalarType.Float32, real.dtype);

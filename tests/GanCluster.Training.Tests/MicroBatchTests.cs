@@ -1,3 +1,4 @@
+using GanCluster.Specs;
 using GanCluster.Training.Data;
 using GanCluster.Training.Trainer;
 
@@ -45,7 +46,7 @@ public sealed class MicroBatchTests
         Assert.All(micro, r => Assert.True(float.IsFinite(r.DiscriminatorLoss) && float.IsFinite(r.GeneratorLoss), r.ToString()));
     }
 
-    private static List<StepReport> Run(Spec.RunSpec spec)
+    private static List<StepReport> Run(RunSpec spec)
     {
         using var dataset = DatasetFactory.Open(spec.Dataset, spec.Seed);
         using var trainer = TestSpecs.Trainer(spec, dataset);

@@ -1,5 +1,5 @@
 using GanCluster.Training.Data;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using GanCluster.Training.Trainer;
 
 namespace GanCluster.Training.Tests;

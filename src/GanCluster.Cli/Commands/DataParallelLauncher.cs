@@ -1,5 +1,5 @@
 using GanCluster.Distributed.Launch;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
@@ -10,9 +10,7 @@ internal static class DataParallelLauncher
     public static int Launch(IAnsiConsole console, TrainRequest request, int worldSize, string host, int? basePort)
     {
         // Validate here, before starting anything: a bad spec is one error, not N.
-        var (spec, _) = RunSpecLoader.LoadFile(request.SpecPath, request.Overrides);
-        if (spec.BatchSize % (worldSize * spec.MicroBatches) != 0)
-            throw new UsageException($"batch_size {spec.BatchSize} does not divide evenly over {worldSize} ranks × {spec.MicroBatches} micro-batches");
+        var (spec, _) = RunSpecLoader.LoadFile(request.SpecPath, request.Overrides, worldSize);
         var outDir = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", spec.Name));
         // Several local ranks must not oversubscribe the cores: split them unless told otherwise.
         var threads = request.Threads ?? (spec.Threads > 0 ? spec.Threads : Math.Max(1, Environment.ProcessorCount / worldSize));

@@ -1,3 +1,4 @@
+using GanCluster.Specs;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -40,7 +41,7 @@ internal static class EvaluateCommand
                 ["samples"] = n,
             };
             // Only the synthetic mixtures are opened: an image dataset (CelebA, say) is not loaded for nothing.
-            if (generator.Spec.Dataset.Kind is "ring8" or "grid25")
+            if (generator.Spec.Dataset.Kind.IsMixture())
             {
                 using var mixture = (GaussianMixture)DatasetFactory.Open(generator.Spec.Dataset, generator.Spec.Seed);
                 var q = MixtureQuality.Evaluate(SampleWriter.ToPoints(generated), mixture.Modes, mixture.StandardDeviation);

@@ -1,3 +1,4 @@
+using GanCluster.Specs;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -52,7 +53,7 @@ internal static class EvaluatorCommands
                 if (!json && p.Batch == p.Batches)
                     console.WriteLine($"epoch {p.Epoch}/{p.Epochs}  loss {p.Loss:F4}");
             });
-            using var evaluator = EvaluatorTraining.Train(recipe.Name, recipe.Extractor, recipe.DatasetKind, folder, data, options, progress);
+            using var evaluator = EvaluatorTraining.Train(recipe.Name, recipe.Extractor, SpecName.Of(recipe.DatasetKind), folder, data, options, progress);
             var file = catalog.PathFor(recipe.Name);
             evaluator.Save(file);
             var info = evaluator.Info;

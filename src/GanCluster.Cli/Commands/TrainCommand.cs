@@ -7,7 +7,7 @@ using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
 using GanCluster.Training.Evaluation;
 using GanCluster.Training.Runtime;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using GanCluster.Training.Trainer;
 using GanCluster.Cli.Telemetry;
 using GanCluster.Training.Telemetry;
@@ -57,8 +57,6 @@ internal static class TrainCommand
         var directory = new RunDirectory(request.OutDir ?? Path.Combine("runs", spec.Name));
         var rankIndex = rank?.Rank ?? 0;
         var worldSize = rank?.WorldSize ?? 1;
-        if (spec.BatchSize % worldSize != 0)
-            throw new UsageException($"batch_size {spec.BatchSize} does not divide evenly over {worldSize} ranks");
         using var session = new RankSession(spec, checkpoint, request.ResumePath, rank);
         var (trainer, dataset, sync) = (session.Trainer, session.Dataset, session.Sync);
 
@@ -121,7 +119,7 @@ internal static class TrainCommand
     /// <summary>The image evaluator for the periodic metrics; without one they are off, and the user is told how to get them.</summary>
     private static Evaluator? FindEvaluator(IAnsiConsole console, RunSpec spec)
     {
-        if (spec.Health.EvalEvery <= 0 || spec.Dataset.Kind is "ring8" or "grid25")
+        if (spec.Health.EvalEvery <= 0 || spec.Dataset.Kind.IsMixture())
             return null;
         var catalog = EvaluatorCatalog.Default();
         var evaluator = catalog.FindFor(spec.Dataset);

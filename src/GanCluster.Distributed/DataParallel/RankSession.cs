@@ -1,7 +1,7 @@
 using GanCluster.Distributed.Collective;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using GanCluster.Training.Trainer;
 
 namespace GanCluster.Distributed.DataParallel;
@@ -21,8 +21,7 @@ public sealed class RankSession : IDisposable
     {
         Rank = ring?.Rank ?? 0;
         WorldSize = ring?.WorldSize ?? 1;
-        if (spec.BatchSize % (WorldSize * spec.MicroBatches) != 0)
-            throw new ArgumentException($"batch_size {spec.BatchSize} does not divide evenly over {WorldSize} ranks × {spec.MicroBatches} micro-batches");
+        spec.RequireShardable(WorldSize);
         try
         {
             // The ring comes up first, so that heartbeats flow while the ranks load data.

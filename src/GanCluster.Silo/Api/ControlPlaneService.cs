@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using GanCluster.Contracts;
 using GanCluster.Contracts.Control;
 using GanCluster.Contracts.Grains;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using Grpc.Core;
 
 namespace GanCluster.Silo.Api;
@@ -14,20 +14,15 @@ public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.Con
     {
         RunSpec spec;
         string yaml;
+        var worldSize = Math.Max(1, request.WorldSize);
         try
         {
-            (spec, yaml) = RunSpecLoader.LoadText(request.SpecYaml, "submitted spec", request.Overrides);
+            (spec, yaml) = RunSpecLoader.LoadText(request.SpecYaml, "submitted spec", request.Overrides, worldSize);
         }
         catch (SpecException e)
         {
             var trailers = new Metadata { { "field-path", e.FieldPath } };
             throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message), trailers);
-        }
-        var worldSize = Math.Max(1, request.WorldSize);
-        if (spec.BatchSize % (worldSize * spec.MicroBatches) != 0)
-        {
-            var trailers = new Metadata { { "field-path", "batch_size" } };
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"field 'batch_size': {spec.BatchSize} does not divide evenly over {worldSize} ranks"), trailers);
         }
         // Ids are readable and unique: name, time, and 32 random bits; a collision (found by the grain) draws again.
         for (var attempt = 0; ; attempt++)
@@ -35,7 +30,7 @@ public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.Con
             var id = $"{Slug(spec.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
             try
             {
-                var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps, spec.Health.OnCollapse == "stop"));
+                var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps, spec.Health.OnCollapse == CollapsePolicy.Stop));
                 await grains.GetGrain<ISchedulerGrain>(0).Enqueue(id, worldSize, request.Priority);
                 return RunMessages.From(snapshot);
             }

@@ -1,4 +1,4 @@
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using static TorchSharp.torch;
 
 namespace GanCluster.Training.Data;
@@ -8,18 +8,18 @@ public static class DatasetFactory
 {
     public static IGanDataset Open(DatasetSpec spec, long seed) => spec.Kind switch
     {
-        "ring8" => GaussianMixture.Ring8(seed),
-        "grid25" => GaussianMixture.Grid25(seed),
-        "idx" => OpenIdx(spec, seed),
-        "images" => new TensorDataset(ImageFolderReader.Load(spec.Path!, spec.ImageSize, spec.Channels, spec.Limit), seed),
+        DatasetKind.Ring8 => GaussianMixture.Ring8(seed),
+        DatasetKind.Grid25 => GaussianMixture.Grid25(seed),
+        DatasetKind.Idx => OpenIdx(spec, seed),
+        DatasetKind.Images => new TensorDataset(ImageFolderReader.Load(spec.Path!, spec.ImageSize, spec.Channels, spec.Limit), seed),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown dataset kind"),
     };
 
     /// <summary>The shape of one sample of a dataset, known from its spec alone.</summary>
     public static long[] SampleShape(DatasetSpec spec) => spec.Kind switch
     {
-        "ring8" or "grid25" => [2],
-        "idx" => [1, 28, 28],
+        DatasetKind.Ring8 or DatasetKind.Grid25 => [2],
+        DatasetKind.Idx => [1, 28, 28],
         _ => [spec.Channels, spec.ImageSize, spec.ImageSize],
     };
 

@@ -12,7 +12,5 @@ public readonly record struct ShardSlice(int Rank, int WorldSize, int GlobalBatc
     {
         if (WorldSize < 1 || Rank < 0 || Rank >= WorldSize)
             throw new ArgumentOutOfRangeException(nameof(Rank), $"rank {Rank} is outside a world of size {WorldSize}");
-        if (GlobalBatch % WorldSize != 0)
-            throw new ArgumentException($"the global batch {GlobalBatch} does not divide evenly over {WorldSize} ranks");
     }
 }

@@ -1,5 +1,5 @@
 using GanCluster.Training.Checkpoints;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 
 namespace GanCluster.Training.Evaluation;
 
@@ -58,7 +58,7 @@ public sealed class EvaluatorCatalog(string directory)
     {
         if (FindFor(dataset) is { } found)
             return found;
-        var recipe = dataset.Kind == "idx" ? "mnist (or fashion-mnist)" : "faces";
+        var recipe = dataset.Kind == DatasetKind.Idx ? "mnist (or fashion-mnist)" : "faces";
         throw new EvaluatorException(
             $"no evaluator in {Directory} fits the dataset {dataset.Path} ([{string.Join(", ", Data.DatasetFactory.SampleShape(dataset))}] images); " +
             $"train one with `gancluster evaluator train --dataset {recipe} --path {dataset.Path}`");

@@ -1,3 +1,4 @@
+using GanCluster.Specs;
 using static TorchSharp.torch;
 
 namespace GanCluster.Training.Losses;
@@ -12,12 +13,12 @@ public abstract class GanLoss
 
     public abstract Tensor Generator(Tensor fakeLogits);
 
-    public static GanLoss Create(string kind) => kind switch
+    public static GanLoss Create(LossKind kind) => kind switch
     {
-        "minimax" => new MinimaxLoss(),
-        "non-saturating" => new NonSaturatingLoss(),
-        "hinge" => new HingeLoss(),
-        "wgan-gp" => new WassersteinLoss(),
+        LossKind.Minimax => new MinimaxLoss(),
+        LossKind.NonSaturating => new NonSaturatingLoss(),
+        LossKind.Hinge => new HingeLoss(),
+        LossKind.WganGp => new WassersteinLoss(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown loss"),
     };
 

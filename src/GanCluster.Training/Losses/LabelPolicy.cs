@@ -1,5 +1,5 @@
 using GanCluster.Training.Data;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using static TorchSharp.torch;
 
 namespace GanCluster.Training.Losses;

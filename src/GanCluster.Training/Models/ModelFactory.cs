@@ -1,4 +1,4 @@
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using static TorchSharp.torch;
 
 namespace GanCluster.Training.Models;
@@ -11,7 +11,7 @@ public static class ModelFactory
         var dropout = new DropoutContext();
         var generator = CreateGenerator(model, sampleShape);
         var discriminator = CreateDiscriminator(model, sampleShape, dropout);
-        var prior = model.Name == "vanilla" ? LatentPrior.Uniform : LatentPrior.Normal;
+        var prior = model.Name == ModelKind.Vanilla ? LatentPrior.Uniform : LatentPrior.Normal;
         return new GanNetworks(generator, discriminator, model.LatentDim, prior, sampleShape, dropout, model.Classes);
     }
 
@@ -21,12 +21,12 @@ public static class ModelFactory
         var latent = model.LatentDim + model.Classes;
         return model.Name switch
         {
-            "mlp" => new MlpGenerator(latent, model.Hidden, sampleShape),
-            "vanilla" => new VanillaGenerator(latent, model.Hidden, sampleShape),
-            "dcgan28" => new Dcgan28Generator(latent, (int)sampleShape[0]),
-            "radford28" => new Radford28Generator(latent, model.Hidden, (int)sampleShape[0]),
-            "dcgan64" => new Dcgan64Generator(latent, model.Hidden, (int)sampleShape[0]),
-            "toy" => new ToyGenerator(latent, model.Hidden, model.Layers),
+            ModelKind.Mlp => new MlpGenerator(latent, model.Hidden, sampleShape),
+            ModelKind.Vanilla => new VanillaGenerator(latent, model.Hidden, sampleShape),
+            ModelKind.Dcgan28 => new Dcgan28Generator(latent, (int)sampleShape[0]),
+            ModelKind.Radford28 => new Radford28Generator(latent, model.Hidden, (int)sampleShape[0]),
+            ModelKind.Dcgan64 => new Dcgan64Generator(latent, model.Hidden, (int)sampleShape[0]),
+            ModelKind.Toy => new ToyGenerator(latent, model.Hidden, model.Layers),
             _ => throw new ArgumentOutOfRangeException(nameof(model), model.Name, "unknown model"),
         };
     }
@@ -37,12 +37,12 @@ public static class ModelFactory
         var input = ClassConditioning.DiscriminatorInputShape(sampleShape, model.Classes);
         return model.Name switch
         {
-            "mlp" => new MlpDiscriminator(Features(input), model.DHidden),
-            "vanilla" => new VanillaDiscriminator(Features(input), model.DHidden),
-            "dcgan28" => new Dcgan28Discriminator((int)input[0], dropout),
-            "radford28" => new Radford28Discriminator(model.DHidden, (int)input[0]),
-            "dcgan64" => new Dcgan64Discriminator(model.DHidden, (int)input[0]),
-            "toy" => new ToyDiscriminator(model.DHidden, model.Layers),
+            ModelKind.Mlp => new MlpDiscriminator(Features(input), model.DHidden),
+            ModelKind.Vanilla => new VanillaDiscriminator(Features(input), model.DHidden),
+            ModelKind.Dcgan28 => new Dcgan28Discriminator((int)input[0], dropout),
+            ModelKind.Radford28 => new Radford28Discriminator(model.DHidden, (int)input[0]),
+            ModelKind.Dcgan64 => new Dcgan64Discriminator(model.DHidden, (int)input[0]),
+            ModelKind.Toy => new ToyDiscriminator(model.DHidden, model.Layers),
             _ => throw new ArgumentOutOfRangeException(nameof(model), model.Name, "unknown model"),
         };
     }

@@ -1,4 +1,4 @@
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using TorchSharp.Modules;
 
 namespace GanCluster.Training.Optim;

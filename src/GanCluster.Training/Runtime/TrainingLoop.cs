@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using GanCluster.Specs;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
 using GanCluster.Training.Models;
@@ -27,7 +28,7 @@ public enum LoopOutcome
 /// <remarks>Image runs get their periodic evaluation from <paramref name="evaluator"/>, the dataset's evaluator network, when there is one.</remarks>
 public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string specYaml, RunDirectory directory, bool writesFiles = true, int rank = 0, Evaluator? evaluator = null)
 {
-    private readonly Spec.RunSpec _spec = trainer.Spec;
+    private readonly RunSpec _spec = trainer.Spec;
 
     public HealthMonitor Monitor { get; } = new(trainer.Spec.Name, rank, trainer.Spec.Health.Window, trainer.Spec.ReportEvery);
 

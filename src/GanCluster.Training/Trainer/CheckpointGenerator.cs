@@ -1,7 +1,7 @@
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
 using GanCluster.Training.Models;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using static TorchSharp.torch;
 
 namespace GanCluster.Training.Trainer;
@@ -35,7 +35,7 @@ public sealed class CheckpointGenerator : IDisposable
         Spec = RunSpecLoader.LoadText(checkpoint.SpecYaml, path + " (embedded spec)").Spec;
         SampleShape = DatasetFactory.SampleShape(Spec.Dataset);
         UsesEma = preferEma && checkpoint.Entries.Any(e => e.Network == "ema");
-        _prior = Spec.Model.Name == "vanilla" ? LatentPrior.Uniform : LatentPrior.Normal;
+        _prior = Spec.Model.Name == ModelKind.Vanilla ? LatentPrior.Uniform : LatentPrior.Normal;
         _generator = ModelFactory.CreateGenerator(Spec.Model, SampleShape);
         TrainerState.RestoreModule(checkpoint, path, UsesEma ? "ema" : "g", _generator);
         if (norm == NormStatistics.Standing)

@@ -3,7 +3,7 @@ using GanCluster.Training.Losses;
 using GanCluster.Training.Models;
 using GanCluster.Training.Optim;
 using GanCluster.Training.Runtime;
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -31,8 +31,7 @@ public sealed class GanTrainer : IDisposable
         _spec = spec;
         _dataset = dataset;
         _shard = shard;
-        if (spec.BatchSize % (shard.WorldSize * spec.MicroBatches) != 0)
-            throw new ArgumentException($"the batch of {spec.BatchSize} does not divide into {shard.WorldSize} ranks × {spec.MicroBatches} micro-batches");
+        spec.RequireShardable(shard.WorldSize);
         _micro = Enumerable.Range(0, spec.MicroBatches)
             .Select(m => new ShardSlice(shard.Rank * spec.MicroBatches + m, shard.WorldSize * spec.MicroBatches, shard.GlobalBatch))
             .ToArray();

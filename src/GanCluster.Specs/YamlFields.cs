@@ -1,7 +1,7 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
-namespace GanCluster.Training.Spec;
+namespace GanCluster.Specs;
 
 /// <summary>
 /// Typed, path-aware reads from one YAML mapping. Every read records its key so that
@@ -51,6 +51,20 @@ internal sealed class YamlFields(string file, string path, YamlMappingNode? node
         if (!choices.Contains(value))
             throw Error(key, "one of " + string.Join(", ", choices), $"'{value}'");
         return value;
+    }
+
+    /// <summary>A kind named by <see cref="SpecName"/>; the error lists every name.</summary>
+    public TKind Kind<TKind>(string key) where TKind : struct, Enum => Kind<TKind>(key, null);
+
+    /// <summary>A kind with a default when the field is absent.</summary>
+    public TKind Kind<TKind>(string key, TKind fallback) where TKind : struct, Enum => Kind<TKind>(key, SpecName.Of(fallback));
+
+    private TKind Kind<TKind>(string key, string? fallback) where TKind : struct, Enum
+    {
+        var value = String(key, fallback);
+        if (!SpecName.TryParse<TKind>(value, out var kind))
+            throw Error(key, "one of " + string.Join(", ", SpecName.All<TKind>()), $"'{value}'");
+        return kind;
     }
 
     public long Long(string key, long min, long max, long? fallback = null)

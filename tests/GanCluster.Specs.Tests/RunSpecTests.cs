@@ -1,9 +1,11 @@
-using GanCluster.Training.Spec;
+using GanCluster.Specs;
 
-namespace GanCluster.Training.Tests;
+namespace GanCluster.Specs.Tests;
 
 public sealed class RunSpecTests
 {
+    private static RunSpec Load(string yaml, params string[] overrides) => RunSpecLoader.LoadText(yaml, "test.yaml", overrides).Spec;
+
     private static string ExamplesFolder()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -22,8 +24,8 @@ public sealed class RunSpecTests
     public void Every_example_spec_is_valid(string file, string model, string dataset)
     {
         var (spec, _) = RunSpecLoader.LoadFile(Path.Combine(ExamplesFolder(), file));
-        Assert.Equal(model, spec.Model.Name);
-        Assert.Equal(dataset, spec.Dataset.Kind);
+        Assert.Equal(model, SpecName.Of(spec.Model.Name));
+        Assert.Equal(dataset, SpecName.Of(spec.Dataset.Kind));
     }
 
     [Fact]
@@ -43,7 +45,7 @@ public sealed class RunSpecTests
     [InlineData("steps: 5\noptimizers: { g: { betas: [0.5] } }", "optimizers.g.betas", "two numbers", "a list")]
     [InlineData("steps: 5\ndevice: gpu", "device", "'cpu', 'cuda' or 'cuda:N'", "'gpu'")]
     [InlineData("steps: 5\nmodel: { name: mlp }", "model.name", "'toy'", "'mlp'")]
-    [InlineData("steps: 5\nbatch_size: 64\nmicro_batches: 3", "micro_batches", "a divisor of batch_size (64)", "3")]
+    [InlineData("steps: 5\nbatch_size: 64\nmicro_batches: 3", "batch_size", "a multiple of 1 rank(s) × 3 micro-batch(es) = 3", "64")]
     public void Invalid_values_name_field_expectation_and_finding(string fields, string path, string expected, string found)
     {
         var yaml = fields + (fields.Contains("model:") ? "" : "\nmodel: { name: toy }") + "\ndataset: { kind: ring8 }\n";
@@ -82,10 +84,10 @@ public sealed class RunSpecTests
     [Fact]
     public void Model_defaults_follow_the_published_recipes()
     {
-        var dcgan28 = TestSpecs.Load("steps: 1\nmodel: { name: dcgan28 }\ndataset: { kind: idx, path: x }\n");
+        var dcgan28 = Load("steps: 1\nmodel: { name: dcgan28 }\ndataset: { kind: idx, path: x }\n");
         Assert.Equal(32, dcgan28.Model.LatentDim);
-        Assert.Equal("rmsprop", dcgan28.GeneratorOptimizer.Kind);
-        var dcgan64 = TestSpecs.Load("steps: 1\nmodel: { name: dcgan64 }\ndataset: { kind: images, path: x }\n");
-        Assert.Equal(("adam", 2e-4, 0.5), (dcgan64.DiscriminatorOptimizer.Kind, dcgan64.DiscriminatorOptimizer.LearningRate, dcgan64.DiscriminatorOptimizer.Beta1));
+        Assert.Equal(OptimizerKind.Rmsprop, dcgan28.GeneratorOptimizer.Kind);
+        var dcgan64 = Load("steps: 1\nmodel: { name: dcgan64 }\ndataset: { kind: images, path: x }\n");
+        Assert.Equal((OptimizerKind.Adam, 2e-4, 0.5), (dcgan64.DiscriminatorOptimizer.Kind, dcgan64.DiscriminatorOptimizer.LearningRate, dcgan64.DiscriminatorOptimizer.Beta1));
     }
 }

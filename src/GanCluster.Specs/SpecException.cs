@@ -1,4 +1,4 @@
-namespace GanCluster.Training.Spec;
+namespace GanCluster.Specs;
 
 /// <summary>A user mistake in a run spec: names the file, the field path (and line), what was expected and what was found.</summary>
 public sealed class SpecException(string file, string fieldPath, int? line, string expected, string found)

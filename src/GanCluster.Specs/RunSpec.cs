@@ -1,4 +1,4 @@
-namespace GanCluster.Training.Spec;
+namespace GanCluster.Specs;
 
 /// <summary>One training run, as stated in a YAML run spec. Immutable once validated.</summary>
 public sealed record RunSpec
@@ -30,6 +30,19 @@ public sealed record RunSpec
     public required int SampleEvery { get; init; }
     public required int SampleCount { get; init; }
     public required HealthSpec Health { get; init; }
+
+    /// <summary>
+    /// The one rule for sharding: the global batch splits into equal rows for every rank and micro-batch of every
+    /// rank. The loader checks it for the world size it is given; hosts check it again for the ring they join.
+    /// </summary>
+    public void RequireShardable(int worldSize, string file = "<spec>")
+    {
+        if (worldSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "a world has at least one rank");
+        if (BatchSize % (worldSize * MicroBatches) != 0)
+            throw new SpecException(file, "batch_size", null,
+                $"a multiple of {worldSize} rank(s) × {MicroBatches} micro-batch(es) = {worldSize * MicroBatches}", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
 
 /// <summary>
@@ -37,7 +50,7 @@ public sealed record RunSpec
 /// takes <paramref name="Hidden"/> too. With <paramref name="Classes"/> &gt; 0 the GAN is class-conditional (Mirza &amp;
 /// Osindero's cGAN): G reads a one-hot label after its noise, and D reads the label as constant input channels.
 /// </summary>
-public sealed record ModelSpec(string Name, int LatentDim, int Hidden, int Layers, int? DiscriminatorHidden = null, int Classes = 0)
+public sealed record ModelSpec(ModelKind Name, int LatentDim, int Hidden, int Layers, int? DiscriminatorHidden = null, int Classes = 0)
 {
     /// <summary>D's width: <see cref="DiscriminatorHidden"/> when the spec sets it, else G's.</summary>
     public int DHidden => DiscriminatorHidden ?? Hidden;
@@ -45,15 +58,15 @@ public sealed record ModelSpec(string Name, int LatentDim, int Hidden, int Layer
     public bool IsConditional => Classes > 0;
 }
 
-public sealed record DatasetSpec(string Kind, string? Path, string Split, int ImageSize, int Channels, int? Limit);
+public sealed record DatasetSpec(DatasetKind Kind, string? Path, string Split, int ImageSize, int Channels, int? Limit);
 
-public sealed record LossSpec(string Kind, double GradientPenaltyWeight, double R1Gamma);
+public sealed record LossSpec(LossKind Kind, double GradientPenaltyWeight, double R1Gamma);
 
 /// <summary>Label tricks: one-sided smoothing of real targets, random flips, and decaying instance noise.</summary>
 public sealed record LabelSpec(double RealTarget, double FlipProbability, double InstanceNoise, int InstanceNoiseDecaySteps);
 
 /// <summary>An optimizer; with <paramref name="EndLearningRate"/> the rate falls linearly from <paramref name="LearningRate"/> at step 0 to it at the run's last step.</summary>
-public sealed record OptimizerSpec(string Kind, double LearningRate, double Beta1, double Beta2, double Alpha, double Momentum, double WeightDecay, double? EndLearningRate = null);
+public sealed record OptimizerSpec(OptimizerKind Kind, double LearningRate, double Beta1, double Beta2, double Alpha, double Momentum, double WeightDecay, double? EndLearningRate = null);
 
 public sealed record EmaSpec(double Decay, int StartStep);
 
@@ -61,4 +74,4 @@ public sealed record EmaSpec(double Decay, int StartStep);
 /// Health monitoring: the oscillation window (in reports), the periodic evaluation's cadence and sample count, and
 /// what a cluster does with a <c>collapsed</c> verdict: <c>flag</c> it and go on (default), or <c>stop</c> the run.
 /// </summary>
-public sealed record HealthSpec(int Window, int EvalEvery, int EvalSamples, string OnCollapse = "flag");
+public sealed record HealthSpec(int Window, int EvalEvery, int EvalSamples, CollapsePolicy OnCollapse = CollapsePolicy.Flag);

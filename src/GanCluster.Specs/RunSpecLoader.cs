@@ -2,30 +2,27 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace GanCluster.Training.Spec;
+namespace GanCluster.Specs;
 
 /// <summary>Reads a YAML run spec, applies <c>--set path=value</c> overrides, and validates every field.</summary>
 public static class RunSpecLoader
 {
-    public static readonly IReadOnlyList<string> Models = ["mlp", "vanilla", "dcgan28", "radford28", "dcgan64", "toy"];
-    public static readonly IReadOnlyList<string> DatasetKinds = ["ring8", "grid25", "idx", "images"];
-    public static readonly IReadOnlyList<string> Losses = ["minimax", "non-saturating", "hinge", "wgan-gp"];
-    public static readonly IReadOnlyList<string> Optimizers = ["adam", "rmsprop", "sgd"];
-
     /// <summary>Loads and validates a spec file; the returned text is the effective YAML after overrides.</summary>
-    public static (RunSpec Spec, string EffectiveYaml) LoadFile(string path, IEnumerable<string>? overrides = null)
+    /// <param name="worldSize">The ranks the run will be sharded over: its batch must split evenly over them.</param>
+    public static (RunSpec Spec, string EffectiveYaml) LoadFile(string path, IEnumerable<string>? overrides = null, int worldSize = 1)
     {
         if (!File.Exists(path))
             throw new SpecException(path, "(file)", null, "an existing YAML run spec", "no such file");
-        return LoadText(File.ReadAllText(path), path, overrides);
+        return LoadText(File.ReadAllText(path), path, overrides, worldSize);
     }
 
-    public static (RunSpec Spec, string EffectiveYaml) LoadText(string yaml, string file = "<spec>", IEnumerable<string>? overrides = null)
+    public static (RunSpec Spec, string EffectiveYaml) LoadText(string yaml, string file = "<spec>", IEnumerable<string>? overrides = null, int worldSize = 1)
     {
         var root = Parse(yaml, file);
         foreach (var assignment in overrides ?? [])
             ApplyOverride(root, assignment, file);
         var spec = Bind(new YamlFields(file, "", root));
+        spec.RequireShardable(worldSize, file);
         if (spec.Dataset.Path is { } resolved && root.Children.TryGetValue(new YamlScalarNode("dataset"), out var section) && section is YamlMappingNode dataset)
             dataset.Children[new YamlScalarNode("path")] = new YamlScalarNode(resolved);
         return (spec, Render(root));
@@ -132,8 +129,6 @@ public static class RunSpecLoader
         f.RejectUnknown();
         if (model.IsConditional && spec.Loss.GradientPenaltyWeight > 0)
             throw f.Error("loss.gp_weight", "0 for a class-conditional model (WGAN-GP's interpolates between real and fake samples have no single class)", spec.Loss.GradientPenaltyWeight.ToString(CultureInfo.InvariantCulture));
-        if (spec.BatchSize % spec.MicroBatches != 0)
-            throw f.Error("micro_batches", $"a divisor of batch_size ({spec.BatchSize})", spec.MicroBatches.ToString(CultureInfo.InvariantCulture));
         return spec;
     }
 
@@ -149,7 +144,7 @@ public static class RunSpecLoader
 
     private static ModelSpec BindModel(YamlFields f)
     {
-        var name = f.Choice("name", Models.ToArray());
+        var name = f.Kind<ModelKind>("name");
         var d = ModelDefaults.For(name);
         var model = new ModelSpec(name, f.Int("latent_dim", 1, 4096, d.LatentDim), f.Int("hidden", 1, 65536, d.Hidden), f.Int("layers", 1, 64, d.Layers),
             f.OptionalInt("d_hidden", 1, 65536), f.Int("classes", 0, 1000, 0));
@@ -159,17 +154,17 @@ public static class RunSpecLoader
 
     private static DatasetSpec BindDataset(YamlFields f)
     {
-        var kind = f.Choice("kind", DatasetKinds.ToArray());
-        var needsPath = kind is "idx" or "images";
+        var kind = f.Kind<DatasetKind>("kind");
+        var needsPath = !kind.IsMixture();
         var path = f.OptionalString("path");
         if (needsPath && string.IsNullOrWhiteSpace(path))
-            throw f.Error("path", $"a directory holding the '{kind}' dataset", "nothing");
+            throw f.Error("path", $"a directory holding the '{SpecName.Of(kind)}' dataset", "nothing");
         var dataset = new DatasetSpec(
             kind,
             path is null ? null : Path.GetFullPath(path),
             f.Choice("split", ["train", "test"], "train"),
-            f.Int("image_size", 4, 1024, kind == "images" ? 64 : 28),
-            f.Int("channels", 1, 3, kind == "images" ? 3 : 1),
+            f.Int("image_size", 4, 1024, kind == DatasetKind.Images ? 64 : 28),
+            f.Int("channels", 1, 3, kind == DatasetKind.Images ? 3 : 1),
             f.OptionalInt("limit", 1, int.MaxValue));
         if (dataset.Channels == 2)
             throw f.Error("channels", "1 (grey) or 3 (RGB)", "2");
@@ -179,25 +174,26 @@ public static class RunSpecLoader
 
     private static void CheckCompatible(YamlFields f, ModelSpec model, DatasetSpec dataset)
     {
-        var is2D = dataset.Kind is "ring8" or "grid25";
-        if (model.Name == "toy" && !is2D)
-            throw f.Error("model.name", $"an image model ({string.Join(", ", Models.Where(m => m != "toy"))}) for image dataset {dataset.Kind}", "'toy', which generates 2D points");
-        if (model.Name != "toy" && is2D)
-            throw f.Error("model.name", $"'toy' for the 2D mixture '{dataset.Kind}'", $"'{model.Name}'");
-        if (model.Name is "dcgan28" or "radford28" && dataset.ImageSize != 28)
-            throw f.Error("dataset.image_size", $"28 for model {model.Name}", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
-        if (model.Name == "dcgan64" && dataset.ImageSize != 64)
+        var (modelName, datasetName) = (SpecName.Of(model.Name), SpecName.Of(dataset.Kind));
+        var is2D = dataset.Kind.IsMixture();
+        if (model.Name == ModelKind.Toy && !is2D)
+            throw f.Error("model.name", $"an image model ({string.Join(", ", SpecName.All<ModelKind>().Where(m => m != SpecName.Of(ModelKind.Toy)))}) for image dataset {datasetName}", "'toy', which generates 2D points");
+        if (model.Name != ModelKind.Toy && is2D)
+            throw f.Error("model.name", $"'toy' for the 2D mixture '{datasetName}'", $"'{modelName}'");
+        if (model.Name is ModelKind.Dcgan28 or ModelKind.Radford28 && dataset.ImageSize != 28)
+            throw f.Error("dataset.image_size", $"28 for model {modelName}", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
+        if (model.Name == ModelKind.Dcgan64 && dataset.ImageSize != 64)
             throw f.Error("dataset.image_size", "64 for model dcgan64", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
-        if (model.IsConditional && dataset.Kind != "idx")
-            throw f.Error("model.classes", $"0 for dataset {dataset.Kind}, which has no class labels (class-conditional training needs an idx dataset)", model.Classes.ToString(CultureInfo.InvariantCulture));
-        if (dataset.Kind == "idx" && dataset.ImageSize != 28)
+        if (model.IsConditional && dataset.Kind != DatasetKind.Idx)
+            throw f.Error("model.classes", $"0 for dataset {datasetName}, which has no class labels (class-conditional training needs an idx dataset)", model.Classes.ToString(CultureInfo.InvariantCulture));
+        if (dataset.Kind == DatasetKind.Idx && dataset.ImageSize != 28)
             throw f.Error("dataset.image_size", "28 for IDX datasets (MNIST, Fashion-MNIST)", dataset.ImageSize.ToString(CultureInfo.InvariantCulture));
     }
 
     private static LossSpec BindLoss(YamlFields f)
     {
-        var kind = f.Choice("kind", Losses.ToArray(), "non-saturating");
-        var loss = new LossSpec(kind, f.Double("gp_weight", 0, 1e6, kind == "wgan-gp" ? 10 : 0), f.Double("r1_gamma", 0, 1e6, 0));
+        var kind = f.Kind("kind", LossKind.NonSaturating);
+        var loss = new LossSpec(kind, f.Double("gp_weight", 0, 1e6, kind == LossKind.WganGp ? 10 : 0), f.Double("r1_gamma", 0, 1e6, 0));
         f.RejectUnknown();
         return loss;
     }
@@ -215,7 +211,7 @@ public static class RunSpecLoader
 
     private static OptimizerSpec BindOptimizer(YamlFields f, OptimizerSpec d)
     {
-        var kind = f.Choice("kind", Optimizers.ToArray(), d.Kind);
+        var kind = f.Kind("kind", d.Kind);
         var (beta1, beta2) = f.Pair("betas", 0, 0.99999, (d.Beta1, d.Beta2));
         var optimizer = new OptimizerSpec(
             kind,
@@ -237,9 +233,9 @@ public static class RunSpecLoader
     /// </summary>
     private static HealthSpec BindHealth(YamlFields f, DatasetSpec dataset)
     {
-        var defaultEvery = dataset.Kind is "ring8" or "grid25" ? 500 : 12_500;
+        var defaultEvery = dataset.Kind.IsMixture() ? 500 : 12_500;
         var health = new HealthSpec(f.Int("window", 4, 10_000, 32), f.Int("eval_every", 0, 100_000_000, defaultEvery), f.Int("eval_samples", 10, 1_000_000, 2500),
-            f.Choice("on_collapse", ["flag", "stop"], "flag"));
+            f.Kind("on_collapse", CollapsePolicy.Flag));
         f.RejectUnknown();
         return health;
     }

@@ -1,0 +1,10 @@
+namespace GanCluster.Specs;
+
+/// <summary>The adversarial objective (YAML <c>loss.kind</c>).</summary>
+public enum LossKind
+{
+    Minimax,
+    NonSaturating,
+    Hinge,
+    WganGp,
+}
