@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using GanCluster.Distributed.Collective;
-using GanCluster.Distributed.Launch;
+using GanCluster.Collective;
+using GanCluster.Rank.Launch;
 
 namespace GanCluster.Bench;
 

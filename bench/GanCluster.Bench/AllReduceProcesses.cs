@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using GanCluster.Distributed.Collective;
-using GanCluster.Distributed.Launch;
+using GanCluster.Collective;
+using GanCluster.Rank.Launch;
 
 namespace GanCluster.Bench;
 

@@ -97,7 +97,7 @@ internal static class ControlPlaneLoad
                 var launch = await run.Join(assignment.Rank, me.Id);
                 if (launch is null)
                     continue;
-                await run.Finished(assignment.Rank, launch.Attempt, RunState.Completed, 1, null, retryable: false);
+                await run.Finished(assignment.Rank, launch.Attempt, GanCluster.Contracts.RunState.Completed, 1, null, retryable: false);
                 Interlocked.Increment(ref done);
             }
         })).ToList();
@@ -130,7 +130,8 @@ internal static class ControlPlaneLoad
             var run = grains.GetGrain<IRunGrain>(assignment!.RunId);
             runs.Add((run, (await run.Join(0, me.Id))!.Attempt));
         }
-        var health = JsonSerializer.Serialize(new { d_loss = 1.38, g_loss = 0.69, diversity_ratio = 1.0, verdict = "healthy" });
+        var still = new GanCluster.Contracts.Health.LossOscillation(0.1, 0, 0);
+        var health = new GanCluster.Contracts.Health.RunHealth(1, 1.38, 0.69, 0.5, 0.5, 1, 1, 1.0, still, still, 100, GanCluster.Contracts.Health.HealthVerdict.Healthy, null, null);
         long reports = 0;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var clock = Stopwatch.StartNew();

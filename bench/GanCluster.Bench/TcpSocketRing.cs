@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using GanCluster.Distributed.Collective;
+using GanCluster.Collective;
 
 namespace GanCluster.Bench;
 

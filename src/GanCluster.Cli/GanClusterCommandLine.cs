@@ -12,7 +12,6 @@ public static class GanClusterCommandLine
         var root = new RootCommand("GanCluster: train GANs reproducibly, from one process to a cluster.")
         {
             TrainCommand.Create(console),
-            TrainCommand.CreateWorker(console),
             CheckpointCommands.Create(console),
             SamplesCommand.Create(console),
             EvaluateCommand.Create(console),

@@ -1,7 +1,3 @@
-using GanCluster.Training.Checkpoints;
-using GanCluster.Training.Data;
-using GanCluster.Training.Runtime;
-using GanCluster.Specs;
 using Spectre.Console;
 
 namespace GanCluster.Cli;
@@ -15,29 +11,13 @@ internal static class UserErrors
         {
             return action();
         }
-        catch (SpecException e)
+        catch (Exception e) when (RankFailure.Classify(e) is { } failure)
         {
-            return Report(console, "invalid run spec", e.Message, ExitCodes.UsageError);
-        }
-        catch (DatasetException e)
-        {
-            return Report(console, "dataset error", e.Message, ExitCodes.DataError);
-        }
-        catch (CheckpointException e)
-        {
-            return Report(console, "checkpoint error", e.Message, ExitCodes.CheckpointError);
-        }
-        catch (Training.Evaluation.EvaluatorException e)
-        {
-            return Report(console, "evaluator", e.Message, ExitCodes.DataError);
+            return Report(console, failure.Category, e.Message, failure.ExitCode);
         }
         catch (UsageException e)
         {
             return Report(console, "usage", e.Message, ExitCodes.UsageError);
-        }
-        catch (DeviceUnavailableException e)
-        {
-            return Report(console, "device unavailable", e.Message, ExitCodes.DeviceUnavailable);
         }
         catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.InvalidArgument)
         {
@@ -46,10 +26,6 @@ internal static class UserErrors
         catch (Grpc.Core.RpcException e)
         {
             return Report(console, $"cluster ({e.StatusCode})", e.Status.Detail, ExitCodes.ClusterError);
-        }
-        catch (Distributed.Collective.CollectiveException e)
-        {
-            return Report(console, "peer lost", e.Message, ExitCodes.PeerLost);
         }
         catch (Exception e)
         {

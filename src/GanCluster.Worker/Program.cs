@@ -41,6 +41,7 @@ using var host = builder.Build();
 await host.StartAsync();
 var grains = host.Services.GetRequiredService<IClusterClient>();
 var scheduler = grains.GetGrain<ISchedulerGrain>(0);
+using var meter = new GanCluster.Training.Telemetry.TrainingMeter();
 var descriptor = new WorkerDescriptor(options.Id, Environment.MachineName, "cpu", options.Threads, $"{options.Host}:{options.RingPort}");
 Console.WriteLine($"worker {options.Id} ready: {options.DescribeSilos()}, ring endpoint {descriptor.RingEndpoint}, {options.Threads} thread(s), store {options.Store}");
 
@@ -72,7 +73,7 @@ try
             job.Stop(); // revoked (cancelled, our lease expired) or superseded by a new placement of the run
         else if (job is null && assignment is not null)
         {
-            job = new RankJob(grains, options, assignment, Console.Out);
+            job = new RankJob(grains, options, assignment, Console.Out, meter);
             running = Task.Run(job.RunAsync);
         }
     }

@@ -1,12 +1,12 @@
-using System.Text.Json;
+using GanCluster.Contracts.Health;
 using GanCluster.Contracts;
 using GanCluster.Contracts.Grains;
-using GanCluster.Distributed.Collective;
-using GanCluster.Distributed.DataParallel;
-using GanCluster.Training.Checkpoints;
+using GanCluster.Collective;
+using GanCluster.Rank;
+using GanCluster.Specs;
 using GanCluster.Training.Health;
 using GanCluster.Training.Runtime;
-using GanCluster.Specs;
+using GanCluster.Training.Telemetry;
 
 namespace GanCluster.Worker;
 
@@ -14,7 +14,7 @@ namespace GanCluster.Worker;
 /// One assignment on this worker: joins the run, trains its rank (in this process, with the same code as the
 /// static launcher's ranks), reports progress and health every few seconds, and tells the run how it ended.
 /// </summary>
-internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, WorkerAssignment assignment, TextWriter log)
+internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, WorkerAssignment assignment, TextWriter log, TrainingMeter meter)
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
@@ -35,7 +35,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         using var reporter = new PeriodicTimer(ReportInterval);
         var reporting = ReportAsync(run, progress, reporter);
         // The first health record goes out at once, so that the run shows progress as soon as it trains.
-        _ = progress.FirstReport.Task.ContinueWith(_ => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt)),
+        _ = progress.FirstReport.Task.ContinueWith(_ => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt)),
             TaskContinuationOptions.OnlyOnRanToCompletion);
         RunState outcome;
         string? error = null;
@@ -49,7 +49,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         {
             (outcome, error) = (RunState.Cancelled, "stopped while joining the ring");
         }
-        catch (Exception e) when (e is CollectiveException or SpecException or CheckpointException or ArgumentException or IOException)
+        catch (Exception e) when (RankFailure.Classify(e) is not null || e is ArgumentException or IOException)
         {
             // A lost peer is the cluster's problem, not the run's: it is retried from the last checkpoint.
             (outcome, error, retryable) = (RunState.Failed, e.Message, e is CollectiveException);
@@ -58,28 +58,31 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         await reporting;
         progress.FirstReport.TrySetCanceled();
         // The silo may be restarting: the outcome must still arrive.
-        await Retry(() => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt)));
+        await Retry(() => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt)));
         await Retry(() => run.Finished(assignment.Rank, _attempt, outcome, progress.Step, error, retryable));
         log.WriteLine($"{assignment.RunId} rank {assignment.Rank}: {outcome} at step {progress.Step}{(error is null ? "" : ": " + error)}");
     }
 
     private RunState Train(RunLaunch launch, Progress progress)
     {
-        var (spec, yaml) = RunSpecLoader.LoadText(launch.SpecYaml, $"run {assignment.RunId}", [$"threads={options.Threads}"]);
-        var checkpoint = launch.ResumeFrom is null ? null : CheckpointFile.Read(launch.ResumeFrom);
+        var (spec, yaml) = RunSpecLoader.LoadText(launch.SpecYaml, $"run {assignment.RunId}", [$"threads={options.Threads}"], assignment.RingEndpoints.Count);
         var ring = assignment.RingEndpoints.Count <= 1 ? null : new RingOptions
         {
             RunId = $"{assignment.RunId}#{launch.Attempt}", Rank = assignment.Rank, Endpoints = assignment.RingEndpoints, Secret = launch.Secret,
             // A gang placed on a worker that has just died is found out quickly and placed again.
             ConnectTimeout = TimeSpan.FromSeconds(20),
         };
-        var directory = new RunDirectory(Path.Combine(options.Store, assignment.RunId));
-        using var session = new RankSession(spec, checkpoint, launch.ResumeFrom, ring, _stop.Token);
-        var loop = new TrainingLoop(session.Trainer, session.Dataset, yaml, directory, writesFiles: session.IsPrimary, rank: session.Rank);
-        log.WriteLine($"{assignment.RunId} rank {assignment.Rank} of {assignment.RingEndpoints.Count}: training {spec.Model.Name} from step {session.Trainer.Step} to {spec.Steps}");
-        var result = loop.Run(spec.Steps, progress, _stop.Token);
-        progress.Step = session.Trainer.Step;
-        return result switch
+        var request = new RankRequest
+        {
+            Spec = spec, SpecYaml = yaml, RunDirectory = Path.Combine(options.Store, assignment.RunId), Ring = ring,
+            Resume = launch.ResumeFrom is { } resume ? new ResumePoint(resume.Path, resume.Sha256) : null,
+            RunLabel = assignment.RunId,
+        };
+        using var host = RankHost.Open(request, line => log.WriteLine($"{assignment.RunId} rank {assignment.Rank}: {line}"), meter, _stop.Token);
+        log.WriteLine($"{assignment.RunId} rank {assignment.Rank} of {assignment.RingEndpoints.Count}: training {SpecName.Of(spec.Model.Name)} from step {host.Step} to {spec.Steps}");
+        var result = host.Train(progress, _stop.Token);
+        progress.Step = result.Step;
+        return result.Outcome switch
         {
             LoopOutcome.Completed => RunState.Completed,
             LoopOutcome.Diverged => RunState.Diverged,
@@ -95,7 +98,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
             {
                 try
                 {
-                    if (await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.HealthJson, progress.Checkpoint, _attempt)) == RunDirective.Stop)
+                    if (await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt)) == RunDirective.Stop)
                         _stop.Cancel();
                 }
                 catch (Exception e) when (e is not ObjectDisposedException)
@@ -130,8 +133,8 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
     private sealed class Progress : ITrainingObserver
     {
         public long Step { get; set; }
-        public string? HealthJson { get; private set; }
-        public string? Checkpoint { get; private set; }
+        public RunHealth? Health { get; private set; }
+        public CheckpointRef? Checkpoint { get; private set; }
 
         public void OnStarted(long fromStep, long totalSteps) => Step = fromStep;
 
@@ -140,7 +143,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         public void OnReport(HealthRecord record, long totalSteps)
         {
             Step = record.Report.Step;
-            HealthJson = JsonSerializer.Serialize(HealthRecordJson.From(record));
+            Health = WireHealth.From(record);
             FirstReport.TrySetResult();
         }
 
@@ -148,6 +151,6 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         {
         }
 
-        public void OnCheckpoint(long step, string path, string sha256) => (Step, Checkpoint) = (step, path);
+        public void OnCheckpoint(CheckpointWritten c) => (Step, Checkpoint) = (c.Step, new CheckpointRef(c.Path, c.Sha256, c.Step));
     }
 }

@@ -19,7 +19,7 @@ public sealed record WorkerOptions(string Id, int GatewayPort, string Store, str
             throw new ArgumentException("give --gateway-port (embedded silo) or --postgres-file (shared silos), not both");
         var ringPort = values.Int("--ring-port", 0);
         if (ringPort == 0)
-            ringPort = GanCluster.Distributed.Launch.FreePorts.Take(1)[0];
+            ringPort = GanCluster.Collective.FreePorts.Take(1)[0];
         return new WorkerOptions(values.Require("--id"), values.Port("--gateway-port", 30000), Path.GetFullPath(values.Require("--store")),
             values.Get("--host", "127.0.0.1"), ringPort, values.Int("--threads", 1), values.Postgres());
     }

@@ -38,10 +38,13 @@ public sealed class LocalClusterTests
             Assert.Contains("Completed step 200/200", run.Output);
             var id = run.Output.Split('\n').First(l => l.StartsWith("submitted ", StringComparison.Ordinal)).Split(' ')[1];
             var shown = Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
-            Assert.Equal("Completed", shown.GetProperty("state").GetString());
+            Assert.Equal("RUN_STATE_COMPLETED", shown.GetProperty("state").GetString());
             Assert.Equal(2, shown.GetProperty("workers").GetArrayLength());
-            var checkpoint = shown.GetProperty("lastCheckpoint").GetString()!;
+            var newest = shown.GetProperty("checkpoint");
+            var checkpoint = newest.GetProperty("path").GetString()!;
             Assert.EndsWith("step-00000200.gck", checkpoint);
+            Assert.Equal("200", newest.GetProperty("step").GetString());
+            Assert.Equal(CheckpointFile.Read(checkpoint).Sha256, newest.GetProperty("sha256").GetString());
 
             var launcher = CliProcess.Run(dir, "train", spec, "--world-size", "2", "--out", "static");
             Assert.True(launcher.ExitCode == 0, launcher.ToString());
@@ -78,12 +81,12 @@ public sealed class LocalClusterTests
             var stepAtKill = long.Parse(before.GetProperty("step").GetString()!);
             ClusterProcesses.Read(cluster).KillWorker(rankZero);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            WaitUntil(() => Show().GetProperty("state").GetString() is "Running" && clock.Elapsed > TimeSpan.FromSeconds(1)
+            WaitUntil(() => Show().GetProperty("state").GetString() is "RUN_STATE_RUNNING" && clock.Elapsed > TimeSpan.FromSeconds(1)
                 && Show().GetProperty("events").EnumerateArray().Any(e => e.GetProperty("text").GetString()!.Contains("requeued")), "the run to be requeued and running again");
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"resumed after {clock.Elapsed}");
-            WaitUntil(() => Show().GetProperty("state").GetString() is "Completed" or "Failed", "the run to end", TimeSpan.FromMinutes(3));
+            WaitUntil(() => Show().GetProperty("state").GetString() is "RUN_STATE_COMPLETED" or "RUN_STATE_FAILED", "the run to end", TimeSpan.FromMinutes(3));
             var after = Show();
-            Assert.Equal("Completed", after.GetProperty("state").GetString());
+            Assert.Equal("RUN_STATE_COMPLETED", after.GetProperty("state").GetString());
             var texts = after.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
             var resumedFrom = texts.First(t => t.Contains("requeued"));
             var resumedStep = long.Parse(System.Text.RegularExpressions.Regex.Match(resumedFrom, @"step-(\d+)\.gck").Groups[1].Value);
@@ -114,7 +117,7 @@ public sealed class LocalClusterTests
         {
             var id = Json(CliProcess.Run(dir, "run", "submit", spec, "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
             JsonElement Show() => Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
-            WaitUntil(() => Show().GetProperty("state").GetString() == "Running" && long.Parse(Show().GetProperty("step").GetString()!) > 0, "the run to make progress");
+            WaitUntil(() => Show().GetProperty("state").GetString() == "RUN_STATE_RUNNING" && long.Parse(Show().GetProperty("step").GetString()!) > 0, "the run to make progress");
             var eventsBefore = Show().GetProperty("events").GetArrayLength();
             ClusterProcesses.Read(cluster).KillSilo(0);
             var down = CliProcess.Run(dir, "run", "list", "--cluster", cluster);
@@ -123,9 +126,9 @@ public sealed class LocalClusterTests
             var restart = CliProcess.Run(dir, "up", "--cluster", cluster);
             Assert.True(restart.ExitCode == 0, restart.ToString());
             Assert.Contains("silo restarted", restart.Output);
-            WaitUntil(() => Show().GetProperty("state").GetString() is "Completed" or "Failed" or "Pending", "the run to end", TimeSpan.FromMinutes(2));
+            WaitUntil(() => Show().GetProperty("state").GetString() is "RUN_STATE_COMPLETED" or "RUN_STATE_FAILED" or "RUN_STATE_PENDING", "the run to end", TimeSpan.FromMinutes(2));
             var after = Show();
-            Assert.Equal("Completed", after.GetProperty("state").GetString());
+            Assert.Equal("RUN_STATE_COMPLETED", after.GetProperty("state").GetString());
             var texts = after.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
             Assert.True(texts.Count >= eventsBefore, "history lost");
             Assert.StartsWith("submitted", texts[0]);
@@ -158,9 +161,9 @@ public sealed class LocalClusterTests
             processes.KillWorker(worker);
             Assert.Equal(0, CliProcess.Run(dir, "up", "--cluster", cluster).ExitCode);
             // The restarted scheduler's audit finds the run Running on a worker it does not hold, and requeues it.
-            WaitUntil(() => Show().GetProperty("state").GetString() is "Completed" or "Failed", "the run to end", TimeSpan.FromMinutes(2));
+            WaitUntil(() => Show().GetProperty("state").GetString() is "RUN_STATE_COMPLETED" or "RUN_STATE_FAILED", "the run to end", TimeSpan.FromMinutes(2));
             var after = Show();
-            Assert.Equal("Completed", after.GetProperty("state").GetString());
+            Assert.Equal("RUN_STATE_COMPLETED", after.GetProperty("state").GetString());
             var texts = after.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
             Assert.Contains(texts, t => t.Contains("no longer held by the scheduler"));
             Assert.DoesNotContain(worker, after.GetProperty("workers").EnumerateArray().Select(w => w.GetString()));
@@ -185,7 +188,7 @@ public sealed class LocalClusterTests
             Assert.Equal(ExitCodes.Diverged, run.ExitCode);
             var id = run.Output.Split('\n').First(l => l.StartsWith("submitted ", StringComparison.Ordinal)).Split(' ')[1];
             var shown = Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
-            Assert.Equal("Diverged", shown.GetProperty("state").GetString());
+            Assert.Equal("RUN_STATE_DIVERGED", shown.GetProperty("state").GetString());
             var last = shown.GetProperty("lastCheckpoint").GetString()!;
             var checkpoint = CheckpointFile.Read(last);
             Assert.True(checkpoint.Step < 400);
@@ -231,7 +234,7 @@ public sealed class LocalClusterTests
             Assert.Contains("stopped (health.on_collapse: stop)", stopped.Output);
             var id = stopped.Output.Split('\n').First(l => l.StartsWith("submitted ", StringComparison.Ordinal)).Split(' ')[1];
             var shown = Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
-            Assert.Equal("Collapsed", shown.GetProperty("state").GetString());
+            Assert.Equal("RUN_STATE_COLLAPSED", shown.GetProperty("state").GetString());
             Assert.True(long.Parse(shown.GetProperty("step").GetString()!) < 100000);
             WaitUntil(() => Json(CliProcess.Run(dir, "workers", "list", "--cluster", cluster, "--output", "json")).GetProperty("workers")[0].GetProperty("runId").GetString() == "", "the worker to be freed");
         }
@@ -259,7 +262,7 @@ public sealed class LocalClusterTests
             WaitUntil(() => Json(CliProcess.Run(dir, "workers", "list", "--cluster", cluster, "--output", "json")).GetProperty("workers")[0].GetProperty("runId").GetString() == "", "the worker to be freed");
             WaitUntil(() => File.ReadAllText(Path.Combine(cluster, "logs", "worker-1.log")).Contains($"{id} rank 0: Cancelled"), "the worker to stop training");
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {clock.Elapsed}");
-            Assert.Equal("Cancelled", Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json")).GetProperty("state").GetString());
+            Assert.Equal("RUN_STATE_CANCELLED", Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json")).GetProperty("state").GetString());
         }
         finally
         {

@@ -40,8 +40,8 @@ public sealed class PostgresClusterTests
             var running = Json(CliProcess.Run(dir, "run", "submit", spec, "--world-size", "2", "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
             // Two of the three workers are busy, so this one waits in the queue across the failover.
             var waiting = Json(CliProcess.Run(dir, "run", "submit", queued, "--world-size", "2", "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
-            WaitUntil(() => Show(running) is var s && s.GetProperty("state").GetString() == "Running" && long.Parse(s.GetProperty("step").GetString()!) > 0, "the run to make progress");
-            Assert.Equal("Pending", Show(waiting).GetProperty("state").GetString());
+            WaitUntil(() => Show(running) is var s && s.GetProperty("state").GetString() == "RUN_STATE_RUNNING" && long.Parse(s.GetProperty("step").GetString()!) > 0, "the run to make progress");
+            Assert.Equal("RUN_STATE_PENDING", Show(waiting).GetProperty("state").GetString());
             var before = Show(running);
             var eventsBefore = before.GetProperty("events").GetArrayLength();
 
@@ -54,18 +54,18 @@ public sealed class PostgresClusterTests
             ClusterProcesses.Kill(victim);
 
             // The CLI now talks to the surviving silo; the run's grain reactivates there from PostgreSQL.
-            WaitUntil(() => Show(running).GetProperty("state").GetString() is "Completed" or "Failed" or "Cancelled", "the run to end after the failover", TimeSpan.FromMinutes(3));
+            WaitUntil(() => Show(running).GetProperty("state").GetString() is "RUN_STATE_COMPLETED" or "RUN_STATE_FAILED" or "RUN_STATE_CANCELLED", "the run to end after the failover", TimeSpan.FromMinutes(3));
             var after = Show(running);
-            Assert.Equal("Completed", after.GetProperty("state").GetString());
+            Assert.Equal("RUN_STATE_COMPLETED", after.GetProperty("state").GetString());
             Assert.Matches($@":{survivor.SiloPort}\b", after.GetProperty("silo").GetString()!);
             var texts = after.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
             Assert.True(texts.Count >= eventsBefore, $"history lost: {eventsBefore} events before the kill, {texts.Count} after");
             Assert.StartsWith("submitted", texts[0]);
-            Assert.EndsWith("step-00003000.gck", after.GetProperty("lastCheckpoint").GetString());
+            Assert.EndsWith("step-00003000.gck", after.GetProperty("checkpoint").GetProperty("path").GetString());
 
             // The queued run was not lost either: it is scheduled once the workers are free, and completes.
-            WaitUntil(() => Show(waiting).GetProperty("state").GetString() is "Completed" or "Failed" or "Cancelled", "the queued run to end", TimeSpan.FromMinutes(2));
-            Assert.Equal("Completed", Show(waiting).GetProperty("state").GetString());
+            WaitUntil(() => Show(waiting).GetProperty("state").GetString() is "RUN_STATE_COMPLETED" or "RUN_STATE_FAILED" or "RUN_STATE_CANCELLED", "the queued run to end", TimeSpan.FromMinutes(2));
+            Assert.Equal("RUN_STATE_COMPLETED", Show(waiting).GetProperty("state").GetString());
             var list = Json(CliProcess.Run(dir, "run", "list", "--cluster", cluster, "--output", "json"));
             Assert.Equal([running, waiting], list.GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
         }

@@ -34,7 +34,7 @@ internal sealed class PostgresServer : IDisposable
             throw new InvalidOperationException("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run the tests through scripts/test.sh, which installs Debian's postgresql package");
         var root = Path.Combine(Path.GetTempPath(), "gancluster-pg", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var port = GanCluster.Distributed.Launch.FreePorts.Take(1)[0];
+        var port = GanCluster.Collective.FreePorts.Take(1)[0];
         var server = new PostgresServer(root, bin, port);
         // PostgreSQL refuses to run as root: as root, the server runs as the postgres user and owns the directory.
         if (Environment.UserName == "root")

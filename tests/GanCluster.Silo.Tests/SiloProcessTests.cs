@@ -58,7 +58,7 @@ public sealed class SiloProcessTests
             pending = (await client.SubmitRunAsync(new SubmitRunRequest { SpecYaml = ToySpec, WorldSize = 2 }, cancellationToken: Ct)).Id;
             cancelled = (await client.SubmitRunAsync(new SubmitRunRequest { SpecYaml = ToySpec, Overrides = { "name=second" } }, cancellationToken: Ct)).Id;
             var after = await client.CancelRunAsync(new RunRequest { Id = cancelled }, cancellationToken: Ct);
-            Assert.Equal("Cancelled", after.State);
+            Assert.Equal(RunState.Cancelled, after.State);
             silo.Kill();
         }
         await using (var silo = await SiloProcess.StartAsync(state))
@@ -67,9 +67,9 @@ public sealed class SiloProcessTests
             var runs = (await client.ListRunsAsync(new ListRunsRequest(), cancellationToken: Ct)).Runs;
             Assert.Equal([pending, cancelled], runs.Select(r => r.Id));
             var first = await client.GetRunAsync(new RunRequest { Id = pending }, cancellationToken: Ct);
-            Assert.Equal(("Pending", 2, 100L), (first.State, first.WorldSize, first.TotalSteps));
+            Assert.Equal((RunState.Pending, 2, 100L), (first.State, first.WorldSize, first.TotalSteps));
             var second = await client.GetRunAsync(new RunRequest { Id = cancelled }, cancellationToken: Ct);
-            Assert.Equal("Cancelled", second.State);
+            Assert.Equal(RunState.Cancelled, second.State);
             Assert.Equal(2, second.Events.Count);
             Assert.StartsWith("submitted", second.Events[0].Text);
             Assert.StartsWith("cancelled", second.Events[1].Text);

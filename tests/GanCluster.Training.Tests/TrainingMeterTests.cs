@@ -14,7 +14,7 @@ public sealed class TrainingMeterTests
         var run = Guid.NewGuid().ToString("N"); // only this meter's run is read, whatever else publishes
         var monitor = new HealthMonitor(run, 0, window: 8, reportEvery: 1) { LatestImages = images };
         monitor.Observe(new StepReport(10, 0.7f, 1.2f, 0.6f, 0.4f, 1f, 1f, 0.9f), stepsPerSecond: 5);
-        meter.Track(monitor, run, 0);
+        meter.Track(monitor, run, "", 0);
         var values = new Dictionary<string, double>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>

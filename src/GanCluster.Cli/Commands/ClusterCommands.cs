@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using GanCluster.Cli.Cluster;
 using GanCluster.Contracts.Control;
-using GanCluster.Distributed.Launch;
+using GanCluster.Collective;
+using GanCluster.Rank.Launch;
 using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
@@ -107,7 +108,7 @@ internal static class ClusterCommands
     private static int StartDetached(string dll, string[] args, string log)
     {
         var info = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        foreach (var a in new[] { "sh", "-c", "exec \"$0\" \"$@\" >>\"$GANCLUSTER_LOG\" 2>&1", Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath : "dotnet", dll })
+        foreach (var a in new[] { "sh", "-c", "exec \"$0\" \"$@\" >>\"$GANCLUSTER_LOG\" 2>&1", DotnetHost.Path, dll })
             info.ArgumentList.Add(a);
         foreach (var a in args)
             info.ArgumentList.Add(a);

@@ -1,4 +1,5 @@
-using GanCluster.Distributed.Launch;
+using GanCluster.Cli.Cluster;
+using GanCluster.Rank.Launch;
 using GanCluster.Specs;
 using Spectre.Console;
 
@@ -9,52 +10,50 @@ internal static class DataParallelLauncher
 {
     public static int Launch(IAnsiConsole console, TrainRequest request, int worldSize, string host, int? basePort)
     {
-        // Validate here, before starting anything: a bad spec is one error, not N.
+        // Validate here, before starting anything: a bad spec is one error, not N. The ranks read the effective spec.
+        var threads = request.Threads;
         var (spec, _) = RunSpecLoader.LoadFile(request.SpecPath, request.Overrides, worldSize);
-        var outDir = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", spec.Name));
         // Several local ranks must not oversubscribe the cores: split them unless told otherwise.
-        var threads = request.Threads ?? (spec.Threads > 0 ? spec.Threads : Math.Max(1, Environment.ProcessorCount / worldSize));
-        var (executable, prefix) = LocalLauncher.ThisProgram();
+        var perRank = threads ?? (spec.Threads > 0 ? spec.Threads : Math.Max(1, Environment.ProcessorCount / worldSize));
+        var (_, yaml) = RunSpecLoader.LoadFile(request.SpecPath, [.. request.Overrides, $"threads={perRank}"], worldSize);
+        var outDir = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", spec.Name));
+        Directory.CreateDirectory(outDir);
+        var launchSpec = Path.Combine(outDir, "launch.yaml");
+        File.WriteAllText(launchSpec, yaml);
+        var (_, workerDll) = ClusterBinaries.Locate();
         var plan = new LaunchPlan
         {
             WorldSize = worldSize,
-            Executable = executable,
-            Arguments = [.. prefix, .. request.WorkerArguments(outDir, threads)],
+            Executable = DotnetHost.Path,
+            Arguments = [workerDll, .. StaticRingArguments(launchSpec, outDir, request)],
             RunDirectory = outDir,
             Host = host,
             BasePort = basePort,
         };
-        console.MarkupLineInterpolated($"starting {worldSize} ranks ({threads} thread(s) each) on {host}; rank logs in {outDir}/rank-N.log");
-        using var cancellation = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        console.MarkupLineInterpolated($"starting {worldSize} ranks ({perRank} thread(s) each) on {host}; rank logs in {outDir}/rank-N.log");
+        using var signals = new RankSignals();
+        var result = LocalLauncher.RunAsync(plan, line => console.Profile.Out.Writer.WriteLine(line), signals.Token).GetAwaiter().GetResult();
+        if (result.Succeeded)
         {
-            e.Cancel = true;
-            cancellation.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            cancellation.Cancel();
-        });
-        try
-        {
-            var result = LocalLauncher.RunAsync(plan, line => console.Profile.Out.Writer.WriteLine(line), cancellation.Token).GetAwaiter().GetResult();
-            if (result.Succeeded)
-            {
-                if (!result.ParametersAgree)
-                    return UserErrors.Report(console, "ranks disagree", $"the ranks finished with different parameters: {string.Join(", ", result.Digests)}", ExitCodes.InternalError);
-                console.MarkupLineInterpolated($"all {worldSize} ranks finished with identical parameters (sha256 {result.Digests[0]![..16]}…)");
-                return ExitCodes.Success;
-            }
-            if (result.ExitCodes.All(c => c == ExitCodes.Cancelled))
-                return ExitCodes.Cancelled;
-            var code = result.ExitCodes.FirstOrDefault(c => c is not 0 and not ExitCodes.PeerLost, ExitCodes.PeerLost);
-            return UserErrors.Report(console, "data-parallel run failed", result.Failure ?? "a rank failed", code);
+            if (!result.ParametersAgree)
+                return UserErrors.Report(console, "ranks disagree", $"the ranks finished with different parameters: {string.Join(", ", result.Digests)}", ExitCodes.InternalError);
+            console.MarkupLineInterpolated($"all {worldSize} ranks finished with identical parameters (sha256 {result.Digests[0]![..16]}…)");
+            return ExitCodes.Success;
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        if (result.ExitCodes.All(c => c == ExitCodes.Cancelled))
+            return ExitCodes.Cancelled;
+        var code = result.ExitCodes.FirstOrDefault(c => c is not 0 and not ExitCodes.PeerLost, ExitCodes.PeerLost);
+        return UserErrors.Report(console, "data-parallel run failed", result.Failure ?? "a rank failed", code);
+    }
+
+    /// <summary>The worker program's static-ring mode; its place in the ring comes from the launcher's environment.</summary>
+    private static List<string> StaticRingArguments(string specFile, string outDir, TrainRequest request)
+    {
+        var args = new List<string> { "--mode", "static-ring", "--spec", specFile, "--out", outDir };
+        if (request.ResumePath is { } resume)
+            args.AddRange(["--resume", Path.GetFullPath(resume)]);
+        if (request.Metrics is { } m)
+            args.AddRange(["--metrics-host", m.Host, "--metrics-port", m.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        return args;
     }
 }

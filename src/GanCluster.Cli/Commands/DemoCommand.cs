@@ -66,7 +66,7 @@ internal static class DemoCommand
             Directory.CreateDirectory(outDir);
             File.WriteAllText(Path.Combine(outDir, "summary.md"), Summary(ids, final, outDir));
             console.MarkupLineInterpolated($"[green]done[/]: plots and summary in {outDir}");
-            return final.Values.All(r => r.State == "Completed") ? ExitCodes.Success : ExitCodes.RunFailed;
+            return final.Values.All(r => r.State == RunState.Completed) ? ExitCodes.Success : ExitCodes.RunFailed;
         }
         finally
         {
@@ -88,7 +88,7 @@ internal static class DemoCommand
                     console.MarkupLineInterpolated($"{run.Name,-10} {run.State,-9} step {run.Step,6}/{run.TotalSteps}{Health(run)}");
                 last[id] = run;
             }
-            if (last.Values.All(r => r.State is "Completed" or "Failed" or "Cancelled" or "Collapsed" or "Diverged"))
+            if (last.Values.All(r => r.State is RunState.Completed or RunState.Failed or RunState.Cancelled or RunState.Collapsed or RunState.Diverged))
                 return last;
             Thread.Sleep(2000);
         }
@@ -96,18 +96,16 @@ internal static class DemoCommand
 
     private static string Health(Run run)
     {
-        if (run.LatestHealthJson.Length == 0)
+        if (run.Health is not { } health)
             return "";
-        using var doc = JsonDocument.Parse(run.LatestHealthJson);
-        var e = doc.RootElement;
         var parts = new List<string>();
-        if (e.TryGetProperty("modes_covered", out var modes) && modes.ValueKind == JsonValueKind.Number)
-            parts.Add($"modes {modes.GetInt32()}");
-        if (e.TryGetProperty("high_quality_fraction", out var hq) && hq.ValueKind == JsonValueKind.Number)
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"HQ {100 * hq.GetDouble():0.0}%"));
-        if (e.TryGetProperty("verdict", out var verdict))
-            parts.Add(verdict.GetString() ?? "");
-        return parts.Count == 0 ? "" : "  " + string.Join("  ", parts);
+        if (health.Mixture is { } mixture)
+        {
+            parts.Add($"modes {mixture.ModesCovered}");
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"HQ {100 * mixture.HighQualityFraction:0.0}%"));
+        }
+        parts.Add(health.Verdict.ToString().ToLowerInvariant());
+        return "  " + string.Join("  ", parts);
     }
 
     /// <summary>A markdown table of the runs with their final health, and each run's newest sample plot copied next to it.</summary>
@@ -144,7 +142,7 @@ internal static class DemoCommand
 internal static class RunFiles
 {
     public static string? Directory(Run run) =>
-        run.LastCheckpoint.Length == 0 ? null : Path.GetDirectoryName(Path.GetDirectoryName(run.LastCheckpoint));
+        run.Checkpoint is { } checkpoint ? Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Path)) : null;
 
     public static string? NewestSamples(Run run) =>
         Directory(run) is { } dir && System.IO.Directory.Exists(Path.Combine(dir, "samples"))

@@ -55,7 +55,7 @@ internal static class RunCommands
             }
             var table = new Table().AddColumns("id", "name", "state", "step", "ranks", "workers");
             foreach (var r in runs.Runs)
-                table.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Name), r.State, $"{r.Step}/{r.TotalSteps}", $"{r.WorldSize}", Markup.Escape(string.Join(",", r.Workers)));
+                table.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Name), r.State.ToString(), $"{r.Step}/{r.TotalSteps}", $"{r.WorldSize}", Markup.Escape(string.Join(",", r.Workers)));
             console.Write(table);
             return ExitCodes.Success;
         }));
@@ -73,8 +73,8 @@ internal static class RunCommands
                 return ExitCodes.Success;
             }
             console.MarkupLineInterpolated($"[bold]{run.Id}[/] {run.Name}: {run.State}, step {run.Step}/{run.TotalSteps}, {run.WorldSize} rank(s) on {string.Join(", ", run.Workers)}");
-            if (run.LastCheckpoint.Length > 0)
-                console.MarkupLineInterpolated($"last checkpoint: {run.LastCheckpoint}");
+            if (run.Checkpoint is { } checkpoint)
+                console.MarkupLineInterpolated($"last checkpoint: {checkpoint.Path} (step {checkpoint.Step}, sha256 {checkpoint.Sha256})");
             if (run.Error.Length > 0)
                 console.MarkupLineInterpolated($"[red]error[/]: {run.Error}");
             console.MarkupLineInterpolated($"[grey]held by silo {run.Silo}[/]");
@@ -164,24 +164,21 @@ internal static class RunCommands
             foreach (var e in last.Events.Skip(printedEvents))
                 console.MarkupLineInterpolated($"{last.Id}: {e.Text}");
             printedEvents = last.Events.Count;
-            var health = last.LatestHealthJson.Length > 0 ? HealthSummary(last.LatestHealthJson) : "";
+            var health = last.Health is { } h ? HealthSummary(h) : "";
             console.MarkupLineInterpolated($"{last.Id}: {last.State} step {last.Step}/{last.TotalSteps}{health}");
         }
         return last?.State switch
         {
-            "Completed" => ExitCodes.Success,
-            "Cancelled" => ExitCodes.Cancelled,
-            "Diverged" => ExitCodes.Diverged,
+            RunState.Completed => ExitCodes.Success,
+            RunState.Cancelled => ExitCodes.Cancelled,
+            RunState.Diverged => ExitCodes.Diverged,
             _ => ExitCodes.RunFailed,
         };
     }
 
-    private static string HealthSummary(string json)
+    private static string HealthSummary(Health h)
     {
-        using var doc = JsonDocument.Parse(json);
-        var e = doc.RootElement;
-        string Get(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "-";
-        var verdict = e.TryGetProperty("verdict", out var v) ? v.GetString() : null;
-        return $"  D {Get("d_loss")}  G {Get("g_loss")}  diversity {Get("diversity_ratio")}{(verdict is null ? "" : "  " + verdict)}";
+        static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "-";
+        return $"  D {F(h.DLoss)}  G {F(h.GLoss)}  diversity {F(h.DiversityRatio)}  {h.Verdict.ToString().ToLowerInvariant()}";
     }
 }

@@ -3,23 +3,9 @@ using System.CommandLine;
 namespace GanCluster.Cli.Commands;
 
 /// <summary>What one training process is asked to do; the launcher hands the same request to every rank.</summary>
-internal sealed record TrainRequest(string SpecPath, IReadOnlyList<string> Overrides, string? OutDir, string? ResumePath, (string Host, int Port)? Metrics, int? Threads)
-{
-    /// <summary>The worker verb's arguments that repeat this request (threads and output directory made explicit).</summary>
-    public List<string> WorkerArguments(string outDir, int threads)
-    {
-        var args = new List<string> { "worker", SpecPath, "--out", outDir, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        foreach (var o in Overrides.Where(o => !o.StartsWith("threads=", StringComparison.Ordinal)))
-            args.AddRange(["--set", o]);
-        if (ResumePath is not null)
-            args.AddRange(["--resume", ResumePath]);
-        if (Metrics is { } m)
-            args.AddRange(["--metrics-host", m.Host, "--metrics-port", m.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        return args;
-    }
-}
+internal sealed record TrainRequest(string SpecPath, IReadOnlyList<string> Overrides, string? OutDir, string? ResumePath, (string Host, int Port)? Metrics, int? Threads);
 
-/// <summary>The options shared by <c>train</c> and the hidden <c>worker</c> verb.</summary>
+/// <summary>The options of <c>train</c>, alone or data-parallel.</summary>
 internal sealed class TrainOptions
 {
     private readonly Argument<string> _spec = new("spec") { Description = "YAML run spec (see examples/)" };

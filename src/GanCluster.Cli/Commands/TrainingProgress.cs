@@ -11,7 +11,7 @@ internal sealed class TrainingProgress(IAnsiConsole console, ProgressTask? task)
     private long _from;
     private DateTimeOffset _started = DateTimeOffset.UtcNow;
 
-    public static LoopOutcome Run(IAnsiConsole console, long totalSteps, Func<ITrainingObserver, LoopOutcome> loop)
+    public static T Run<T>(IAnsiConsole console, long totalSteps, Func<ITrainingObserver, T> loop)
     {
         if (!console.Profile.Capabilities.Interactive)
             return loop(new TrainingProgress(console, null));
@@ -33,13 +33,7 @@ internal sealed class TrainingProgress(IAnsiConsole console, ProgressTask? task)
     public void OnReport(HealthRecord record, long totalSteps)
     {
         var report = record.Report;
-        var line = $"step {report.Step}/{totalSteps}  D {report.DiscriminatorLoss:F4}  G {report.GeneratorLoss:F4}  {record.StepsPerSecond:F1} steps/s";
-        if (record.Mixture is { } m)
-            line += $"  modes {m.ModesCovered}/{m.Modes}  HQ {m.HighQualityFraction:P1}";
-        if (record.Images is { } i)
-            line += $"  classes {i.Classes.ClassesCovered}/{i.Classes.Classes}  score {i.Classes.ClassifierScore:F2}  {i.FrechetDistanceName} {i.FrechetDistance:F3}";
-        if (record.Verdict != Training.Health.CollapseVerdict.Healthy)
-            line += $"  {record.Verdict.ToString().ToUpperInvariant()}";
+        var line = ReportLine.Format(record, totalSteps);
         if (task is not null)
         {
             task.Description = Markup.Escape(line);
@@ -52,10 +46,10 @@ internal sealed class TrainingProgress(IAnsiConsole console, ProgressTask? task)
         console.WriteLine($"{line}  ETA {eta:hh\\:mm\\:ss}");
     }
 
-    public void OnCheckpoint(long step, string path, string sha256)
+    public void OnCheckpoint(CheckpointWritten checkpoint)
     {
         if (task is null)
-            console.WriteLine($"checkpoint {path} (sha256 {sha256[..12]}…)");
+            console.WriteLine($"checkpoint {checkpoint.Path} (sha256 {checkpoint.Sha256[..12]}…)");
     }
 
     public void OnSamples(long step, string path)

@@ -1,3 +1,5 @@
+using GanCluster.Contracts.Health;
+
 namespace GanCluster.Contracts.Grains;
 
 /// <summary>What a user submits: the effective spec (validated by the API), its name and step budget, and the gang size.</summary>
@@ -25,8 +27,8 @@ public sealed record RunSnapshot(
     [property: Id(5)] long Step,
     [property: Id(6)] long TotalSteps,
     [property: Id(7)] IReadOnlyList<string> Workers,
-    [property: Id(8)] string? LatestHealthJson,
-    [property: Id(9)] string? LastCheckpoint,
+    [property: Id(14)] RunHealth? LatestHealth,
+    [property: Id(15)] CheckpointRef? LastCheckpoint,
     [property: Id(10)] IReadOnlyList<RunEvent> Events,
     [property: Id(11)] string? Error,
     [property: Id(12)] DateTimeOffset SubmittedAt,
@@ -74,7 +76,7 @@ public sealed record WorkerAssignment(
 public sealed record RunLaunch(
     [property: Id(0)] string SpecYaml,
     [property: Id(1)] string Secret,
-    [property: Id(2)] string? ResumeFrom,
+    [property: Id(4)] CheckpointRef? ResumeFrom,
     [property: Id(3)] int Attempt);
 
 /// <summary>A rank's progress report: its step, and from rank 0 the latest health record and checkpoint.</summary>
@@ -82,8 +84,8 @@ public sealed record RunLaunch(
 public sealed record RunProgress(
     [property: Id(0)] int Rank,
     [property: Id(1)] long Step,
-    [property: Id(2)] string? HealthJson,
-    [property: Id(3)] string? LastCheckpoint,
+    [property: Id(5)] RunHealth? Health,
+    [property: Id(6)] CheckpointRef? LastCheckpoint,
     [property: Id(4)] int Attempt);
 
 /// <summary>The run grain's answer to a report.</summary>

@@ -93,29 +93,3 @@ public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.Con
         return slug.Length == 0 ? "run" : slug[..Math.Min(slug.Length, 40)];
     }
 }
-
-/// <summary>Grain snapshots as API messages.</summary>
-public static class RunMessages
-{
-    public static Run From(RunSnapshot s) => From(s, withEvents: true);
-
-    public static Run From(RunSnapshot s, bool withEvents)
-    {
-        var run = new Run
-        {
-            Id = s.Id, Name = s.Name, State = s.State.ToString(), WorldSize = s.WorldSize, Priority = s.Priority,
-            Step = s.Step, TotalSteps = s.TotalSteps, LatestHealthJson = s.LatestHealthJson ?? "", LastCheckpoint = s.LastCheckpoint ?? "",
-            Error = s.Error ?? "", SubmittedUnixMs = s.SubmittedAt.ToUnixTimeMilliseconds(), Silo = s.Silo,
-        };
-        run.Workers.AddRange(s.Workers);
-        if (withEvents)
-            run.Events.AddRange(s.Events.Select(e => new RunEventMessage { UnixMs = e.At.ToUnixTimeMilliseconds(), Text = e.Text }));
-        return run;
-    }
-
-    public static Worker From(WorkerSnapshot w) => new()
-    {
-        Id = w.Descriptor.Id, Host = w.Descriptor.Host, Device = w.Descriptor.Device, Threads = w.Descriptor.Threads,
-        RunId = w.RunId ?? "", Rank = w.Rank, LastHeartbeatUnixMs = w.LastHeartbeat.ToUnixTimeMilliseconds(),
-    };
-}

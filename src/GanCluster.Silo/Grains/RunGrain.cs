@@ -1,5 +1,6 @@
 using GanCluster.Contracts;
 using GanCluster.Contracts.Grains;
+using GanCluster.Contracts.Health;
 
 namespace GanCluster.Silo.Grains;
 
@@ -15,8 +16,10 @@ public sealed class RunRecord
     public long Step { get; set; }
     public long TotalSteps { get; set; }
     public List<string> Workers { get; set; } = [];
-    public string? LatestHealthJson { get; set; }
-    public string? LastCheckpoint { get; set; }
+    public RunHealth? LatestHealth { get; set; }
+
+    /// <summary>The newest checkpoint (an earlier format kept a bare path under <c>LastCheckpoint</c>, which is ignored).</summary>
+    public CheckpointRef? NewestCheckpoint { get; set; }
     public List<RunEvent> Events { get; set; } = [];
     public string? Error { get; set; }
     public DateTimeOffset SubmittedAt { get; set; }
@@ -84,10 +87,10 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
             return null;
         if (r.State == RunState.Scheduled && rank == 0)
         {
-            Transition(RunState.Running, r.LastCheckpoint is null ? "running" : $"running, resumed from {r.LastCheckpoint}");
+            Transition(RunState.Running, r.NewestCheckpoint is null ? "running" : $"running, resumed from {r.NewestCheckpoint.Path} (step {r.NewestCheckpoint.Step})");
             await run.WriteStateAsync();
         }
-        return new RunLaunch(r.SpecYaml, r.Secret, r.LastCheckpoint, r.Attempt);
+        return new RunLaunch(r.SpecYaml, r.Secret, r.NewestCheckpoint, r.Attempt);
     }
 
     public async Task<RunDirective> Report(RunProgress progress)
@@ -98,8 +101,8 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         if (progress.Rank == 0)
         {
             r.Step = progress.Step;
-            r.LatestHealthJson = progress.HealthJson ?? r.LatestHealthJson;
-            if (Collapsed(progress.HealthJson))
+            r.LatestHealth = progress.Health ?? r.LatestHealth;
+            if (progress.Health?.Verdict == HealthVerdict.Collapsed)
             {
                 if (r.StopOnCollapse)
                 {
@@ -115,11 +118,11 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
                     await run.WriteStateAsync();
                 }
             }
-            var checkpointed = progress.LastCheckpoint is not null && progress.LastCheckpoint != r.LastCheckpoint;
+            var checkpointed = progress.LastCheckpoint is not null && progress.LastCheckpoint != r.NewestCheckpoint;
             if (checkpointed)
             {
-                r.LastCheckpoint = progress.LastCheckpoint;
-                r.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"checkpoint {progress.LastCheckpoint}"));
+                r.NewestCheckpoint = progress.LastCheckpoint;
+                r.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"checkpoint {progress.LastCheckpoint!.Path} (step {progress.LastCheckpoint.Step}, sha256 {progress.LastCheckpoint.Sha256[..12]}…)"));
             }
             // A new checkpoint is written through at once; plain progress at most every few seconds, since the
             // step and health record are re-reported anyway and one SQLite commit per report would cap the
@@ -158,14 +161,6 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
             await Requeue(reason);
     }
 
-    private static bool Collapsed(string? healthJson)
-    {
-        if (healthJson is null)
-            return false;
-        using var doc = System.Text.Json.JsonDocument.Parse(healthJson);
-        return doc.RootElement.TryGetProperty("verdict", out var verdict) && verdict.GetString() == "collapsed";
-    }
-
     /// <summary>How often progress alone (step, health record) is written to storage.</summary>
     public static readonly TimeSpan ProgressPersistInterval = TimeSpan.FromSeconds(5);
 
@@ -181,7 +176,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
         await scheduler.Remove(r.Id, suspectWorkers: true);
         r.Workers = [];
-        Transition(RunState.Pending, $"{why}; requeued to resume from {r.LastCheckpoint ?? "the start"}");
+        Transition(RunState.Pending, $"{why}; requeued to resume from {r.NewestCheckpoint?.Path ?? "the start"}");
         await run.WriteStateAsync();
         await scheduler.Enqueue(r.Id, r.WorldSize, r.Priority);
     }
@@ -196,6 +191,6 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
     {
         var r = run.State;
         return new RunSnapshot(r.Id, r.Name, r.State, r.WorldSize, r.Priority, r.Step, r.TotalSteps, [.. r.Workers],
-            r.LatestHealthJson, r.LastCheckpoint, [.. r.Events], r.Error, r.SubmittedAt, RuntimeIdentity);
+            r.LatestHealth, r.NewestCheckpoint, [.. r.Events], r.Error, r.SubmittedAt, RuntimeIdentity);
     }
 }

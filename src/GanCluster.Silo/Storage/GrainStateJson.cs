@@ -9,7 +9,12 @@ namespace GanCluster.Silo.Storage;
 /// </summary>
 public sealed class GrainStateJson : IGrainStorageSerializer
 {
-    public static readonly JsonSerializerOptions Options = new() { IncludeFields = false };
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        IncludeFields = false,
+        // Health records keep NaN (a diverged loss, an unmeasured gradient norm) as NaN.
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public BinaryData Serialize<T>(T? input) => BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(input, Options));
 

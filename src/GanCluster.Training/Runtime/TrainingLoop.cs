@@ -52,6 +52,7 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
                 return WriteCheckpoint(observer) ? LoopOutcome.Cancelled : LoopOutcome.Diverged;
             var next = trainer.Step + 1;
             var checkpointStep = _spec.CheckpointEvery > 0 && (next % _spec.CheckpointEvery == 0 || next == totalSteps);
+            var started = Stopwatch.GetTimestamp();
             var report = trainer.TrainStep(next % _spec.ReportEvery == 0 || next == totalSteps || checkpointStep);
             stepsSinceReport++;
             if (report is not null)
@@ -72,6 +73,7 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
                 WriteSamples(observer);
             if (checkpointStep && !WriteCheckpoint(observer))
                 return LoopOutcome.Diverged;
+            observer.OnStep(next, Stopwatch.GetElapsedTime(started));
         }
         return LoopOutcome.Completed;
     }
@@ -108,11 +110,13 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
             return false;
         if (!writesFiles)
             return true;
+        var started = Stopwatch.GetTimestamp();
         var path = directory.CheckpointFor(trainer.Step);
         var checkpoint = TrainerState.Capture(trainer, specYaml);
         var sha = CheckpointFile.Write(path, checkpoint);
+        var written = new CheckpointWritten(trainer.Step, path, sha, new FileInfo(path).Length, Stopwatch.GetElapsedTime(started));
         directory.PruneCheckpoints(_spec.KeepCheckpoints);
-        observer.OnCheckpoint(trainer.Step, path, sha);
+        observer.OnCheckpoint(written);
         return true;
     }
 }

@@ -6,7 +6,7 @@ namespace GanCluster.Training.Telemetry;
 
 /// <summary>
 /// Publishes the latest health record of every tracked run as OpenTelemetry gauges named
-/// <c>gancluster_*</c>, labelled <c>run</c>, <c>rank</c> and (for per-network series) <c>net</c>.
+/// <c>gancluster_*</c>, labelled <c>run</c>, <c>sweep</c>, <c>rank</c> and (for per-network series) <c>net</c>.
 /// Values are read from the records on collection, so training never waits for an exporter.
 /// </summary>
 public sealed class TrainingMeter : IDisposable
@@ -14,7 +14,7 @@ public sealed class TrainingMeter : IDisposable
     public const string MeterName = "GanCluster.Training";
 
     private readonly Meter _meter = new(MeterName);
-    private readonly ConcurrentDictionary<(string Run, int Rank), HealthMonitor> _monitors = new();
+    private readonly ConcurrentDictionary<(string Run, string Sweep, int Rank), HealthMonitor> _monitors = new();
 
     public TrainingMeter()
     {
@@ -54,9 +54,13 @@ public sealed class TrainingMeter : IDisposable
     }
 
     /// <summary>Starts publishing a run's health; the latest record is read at each collection.</summary>
-    public void Track(HealthMonitor monitor, string run, int rank) => _monitors[(run, rank)] = monitor;
+    public void Track(HealthMonitor monitor, string run, string sweep, int rank) => _monitors[(run, sweep, rank)] = monitor;
 
-    public void Untrack(string run, int rank) => _monitors.TryRemove((run, rank), out _);
+    /// <summary>Stops publishing a run's health: its series are gone from the next collection.</summary>
+    public void Untrack(string run, string sweep, int rank) => _monitors.TryRemove((run, sweep, rank), out _);
+
+    /// <summary>The runs whose health is published now.</summary>
+    public int Tracked => _monitors.Count;
 
     private void Gauge(string name, string description, Func<HealthRecord, double?> value) =>
         _meter.CreateObservableGauge(name, () => Observe(value, null), description: description);
@@ -66,13 +70,13 @@ public sealed class TrainingMeter : IDisposable
 
     private IEnumerable<Measurement<double>> Observe(Func<HealthRecord, double?> value, string? net)
     {
-        foreach (var ((run, rank), monitor) in _monitors)
+        foreach (var ((run, sweep, rank), monitor) in _monitors)
         {
             if (monitor.Latest is not { } record || value(record) is not { } v || !double.IsFinite(v))
                 continue;
             var tags = net is null
-                ? new KeyValuePair<string, object?>[] { new("run", run), new("rank", rank) }
-                : [new("run", run), new("rank", rank), new("net", net)];
+                ? new KeyValuePair<string, object?>[] { new("run", run), new("sweep", sweep), new("rank", rank) }
+                : [new("run", run), new("sweep", sweep), new("rank", rank), new("net", net)];
             yield return new Measurement<double>(v, tags);
         }
     }

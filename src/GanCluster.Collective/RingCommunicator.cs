@@ -1,0 +1,412 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using GanCluster.Collective.Wire;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GanCluster.Collective;
+
+/// <summary>
+/// One rank of a static ring over gRPC. It serves <c>Collective</c> for its left neighbour and keeps
+/// <see cref="RingOptions.Channels"/> client streams open to its right neighbour.
+/// </summary>
+/// <remarks>
+/// All-reduce is the bandwidth-optimal ring: N − 1 reduce-scatter rounds, then N − 1 all-gather rounds, each
+/// moving one of N segments to the right. Segments travel as chunks, and a chunk is forwarded to the next round
+/// the moment it has been reduced, so rounds overlap (pipelining) and the chunks of a round spread over several
+/// HTTP/2 connections. Every segment is summed in the same order on one rank and then copied everywhere, so all
+/// ranks end with bitwise identical results. Each collective has a deadline, and a left neighbour that stops
+/// sending even heartbeats is declared dead; a rank that gives up tells its right neighbour why, so the reason
+/// (naming the lost peer and the step) goes round the ring and every rank stops with it.
+/// </remarks>
+public sealed class RingCommunicator : IAsyncDisposable
+{
+    private readonly RingOptions _options;
+    private readonly RingInbox _inbox;
+    private readonly RingOutbox _outbox;
+    private readonly WebApplication _server;
+    private readonly Dictionary<ulong, List<ReceivedFrame>> _early = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private LeftLink[] _links = [];
+    private Task _heartbeats = Task.CompletedTask;
+    private ulong _sequence;
+    private long _chunkCounter;
+    private string? _failure;
+    private int _inFlight;
+    private TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private RingCommunicator(RingOptions options, RingInbox inbox, RingOutbox outbox, WebApplication server)
+    {
+        (_options, _inbox, _outbox, _server) = (options, inbox, outbox, server);
+        outbox.FrameSent = SendDone;
+        outbox.SendFailed = SendFailed;
+    }
+
+    public int Rank => _options.Rank;
+    public int WorldSize => _options.WorldSize;
+
+    /// <summary>Collectives completed so far.</summary>
+    public ulong Completed => _sequence;
+
+    /// <summary>Starts this rank's server, then connects to the right neighbour and waits for the left one, within <see cref="RingOptions.ConnectTimeout"/>.</summary>
+    public static async Task<RingCommunicator> StartAsync(RingOptions options, CancellationToken cancellation = default)
+    {
+        options.Validate();
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("the ring sends float32 little-endian");
+        var inbox = new RingInbox(options.Channels);
+        var outbox = new RingOutbox(options.Channels);
+        var server = BuildServer(options, outbox);
+        try
+        {
+            await server.StartAsync(cancellation);
+        }
+        catch (IOException e)
+        {
+            throw new CollectiveException($"rank {options.Rank} cannot listen on {options.Endpoints[options.Rank]}: {e.Message}", e);
+        }
+        var ring = new RingCommunicator(options, inbox, outbox, server);
+        try
+        {
+            if (options.WorldSize > 1)
+                await ring.ConnectAsync(cancellation);
+            return ring;
+        }
+        catch
+        {
+            await ring.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static WebApplication BuildServer(RingOptions options, RingOutbox outbox)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(RingOptions.ParseEndpoint(options.Endpoints[options.Rank]), listen => listen.Protocols = HttpProtocols.Http2);
+            // Large HTTP/2 windows: the default 768 KiB stream window stalls a loopback sender every few chunks.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 32 << 20;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.ChunkBytes + 4096;
+            grpc.EnableDetailedErrors = true;
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(outbox);
+        var app = builder.Build();
+        app.MapGrpcService<CollectiveService>();
+        return app;
+    }
+
+    /// <summary>Greets the left neighbour and pulls from it on every channel; waits until the right neighbour pulls from us.</summary>
+    private async Task ConnectAsync(CancellationToken cancellation)
+    {
+        var left = _options.Left;
+        var address = "http://" + _options.Endpoints[left];
+        var headers = new Metadata { { CollectiveService.SecretHeader, _options.Secret } };
+        var clock = Stopwatch.StartNew();
+        var channels = Enumerable.Range(0, _options.Channels).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                // Frames come in responses: let the sender run far ahead of our reads.
+                InitialHttp2StreamWindowSize = 16 << 20,
+                ConnectTimeout = TimeSpan.FromSeconds(2),
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            },
+            MaxReceiveMessageSize = _options.ChunkBytes + 4096,
+        })).ToArray();
+        var client = new Wire.Collective.CollectiveClient(channels[0]);
+        while (true)
+        {
+            try
+            {
+                await client.HelloAsync(new HelloRequest { RunId = _options.RunId, Rank = _options.Rank, WorldSize = _options.WorldSize },
+                    headers, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellation);
+                break;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && clock.Elapsed < _options.ConnectTimeout)
+            {
+                await Task.Delay(50, cancellation);
+            }
+            catch (RpcException e)
+            {
+                foreach (var c in channels)
+                    c.Dispose();
+                throw new CollectiveException($"rank {_options.Rank} could not join rank {left} at {_options.Endpoints[left]} within {_options.ConnectTimeout.TotalSeconds:0} s: {e.Status.Detail} ({e.StatusCode})", e);
+            }
+        }
+        var who = $"rank {left} ({_options.Endpoints[left]})";
+        _links = channels.Select((c, i) => new LeftLink(c, headers, new PullRequest { Rank = _options.Rank, Channel = i }, _inbox, who)).ToArray();
+        var remaining = _options.ConnectTimeout - clock.Elapsed;
+        if (await Task.WhenAny(_outbox.Attached, Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellation)) != _outbox.Attached)
+            throw new CollectiveException($"rank {_options.Rank}: rank {_options.Right} ({_options.Endpoints[_options.Right]}) did not join within {_options.ConnectTimeout.TotalSeconds:0} s");
+        _heartbeats = SendHeartbeatsAsync(_stopping.Token);
+    }
+
+    /// <summary>Sums <paramref name="buffer"/> over all ranks, in place; every rank ends with the same bits.</summary>
+    /// <param name="label">What this collective is for ("step 37, D gradients"); errors name it.</param>
+    public void AllReduceSum(FloatBuffer buffer, string label) => AllReduceSumAsync(buffer, label).GetAwaiter().GetResult();
+
+    /// <summary>Rank 0's values everywhere: the other ranks contribute zeros to a sum, which is exact.</summary>
+    public void Broadcast(FloatBuffer buffer, string label)
+    {
+        if (Rank != 0)
+            buffer.Slice(0, (int)buffer.Length).Clear();
+        AllReduceSum(buffer, label);
+    }
+
+    public async Task AllReduceSumAsync(FloatBuffer buffer, string label)
+    {
+        if (_failure is not null)
+            throw new CollectiveException(_failure);
+        var sequence = ++_sequence;
+        var n = WorldSize;
+        if (n == 1 || buffer.Length == 0)
+            return;
+        var clock = Stopwatch.StartNew();
+        _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _inFlight, 1);
+
+        var rounds = 2 * (n - 1);
+        long expected = 0;
+        for (var t = 0; t < rounds; t++)
+            expected += SegmentLength(buffer.Length, ReceivedSegment(t));
+        SendSegment(buffer, sequence, round: 0, segment: Rank);
+
+        long received = 0;
+        if (_early.Remove(sequence, out var early))
+            foreach (var frame in early)
+                received += Apply(buffer, sequence, frame, label);
+        while (received < expected)
+        {
+            var item = await NextAsync(clock, label);
+            if (item.Failure is not null)
+                throw Fail($"{item.Failure} during {label}");
+            var frame = item.Frame!;
+            if (frame.Abort.Length > 0)
+                throw Fail(frame.Abort);
+            if (frame.Sequence > sequence)
+            {
+                (_early.TryGetValue(frame.Sequence, out var list) ? list : _early[frame.Sequence] = []).Add(frame);
+                continue;
+            }
+            if (frame.Sequence < sequence)
+                throw Fail($"rank {Rank}: protocol error: a frame of collective {frame.Sequence} arrived during collective {sequence} ({label})");
+            received += Apply(buffer, sequence, frame, label);
+        }
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+            _drained.TrySetResult();
+        var left = _options.OperationTimeout - clock.Elapsed;
+        if (await Task.WhenAny(_drained.Task, Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero)) != _drained.Task)
+            throw Fail($"rank {Rank}: rank {_options.Right} ({_options.Endpoints[_options.Right]}) did not take our data within {_options.OperationTimeout.TotalSeconds:0} s during {label}");
+        if (_failure is not null)
+            throw new CollectiveException(_failure);
+    }
+
+    /// <summary>Adds (reduce-scatter) or copies (all-gather) a chunk, then forwards it to the next round.</summary>
+    private long Apply(FloatBuffer buffer, ulong sequence, ReceivedFrame frame, string label)
+    {
+        try
+        {
+            return ApplyAndForward(buffer, sequence, frame, label);
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+
+    private long ApplyAndForward(FloatBuffer buffer, ulong sequence, ReceivedFrame frame, string label)
+    {
+        var n = WorldSize;
+        var round = (int)frame.Round;
+        var count = frame.Length / sizeof(float);
+        var offset = (long)frame.Offset;
+        var segment = round < 2 * (n - 1) ? ReceivedSegment(round) : -1;
+        var (start, length) = segment < 0 ? (0L, 0L) : (SegmentStart(buffer.Length, segment), SegmentLength(buffer.Length, segment));
+        if (segment < 0 || frame.Length % sizeof(float) != 0 || offset < start || offset + count > start + length)
+            throw Fail($"rank {Rank}: protocol error: rank {_options.Left} sent {frame.Length} bytes at float {offset} for round {round} of {label}, outside segment {segment} [{start}, {start + length})");
+        var source = MemoryMarshal.Cast<byte, float>(frame.Data);
+        var target = buffer.Slice(offset, count);
+        if (round < n - 1)
+            FloatBuffer.Add(target, source);
+        else
+            source.CopyTo(target);
+        if (round + 1 < 2 * (n - 1))
+        {
+            // The chunk now sits in the buffer (reduced, or final): forward it from there, without a copy.
+            var data = UnsafeByteOperations.UnsafeWrap(buffer.Bytes(offset, count));
+            Enqueue(new RingFrame { Sequence = sequence, Round = (uint)(round + 1), Offset = (ulong)offset, Data = data }, tracked: true);
+        }
+        return count;
+    }
+
+    private void SendSegment(FloatBuffer buffer, ulong sequence, int round, int segment)
+    {
+        var start = SegmentStart(buffer.Length, segment);
+        var end = start + SegmentLength(buffer.Length, segment);
+        var chunk = _options.ChunkBytes / sizeof(float);
+        for (var offset = start; offset < end; offset += chunk)
+        {
+            var count = (int)Math.Min(chunk, end - offset);
+            Enqueue(new RingFrame { Sequence = sequence, Round = (uint)round, Offset = (ulong)offset, Data = UnsafeByteOperations.UnsafeWrap(buffer.Bytes(offset, count)) }, tracked: true);
+        }
+    }
+
+    /// <summary>The segment rank r receives in round t: (r − t − 1) in reduce-scatter, (r − t′) in all-gather round t′.</summary>
+    private int ReceivedSegment(int round)
+    {
+        var n = WorldSize;
+        var shift = round < n - 1 ? round + 1 : round - (n - 1);
+        return ((Rank - shift) % n + n) % n;
+    }
+
+    private long SegmentStart(long length, int segment) => length * segment / WorldSize;
+
+    private long SegmentLength(long length, int segment) => SegmentStart(length, segment + 1) - SegmentStart(length, segment);
+
+    private void Enqueue(RingFrame frame, bool tracked)
+    {
+        if (tracked)
+            Interlocked.Increment(ref _inFlight);
+        _outbox.Enqueue((int)(Interlocked.Increment(ref _chunkCounter) % _outbox.Channels), new OutgoingFrame(frame, tracked));
+    }
+
+    private void SendDone()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+            _drained.TrySetResult();
+    }
+
+    /// <summary>The next inbox item, or a failure when the left neighbour falls silent or the collective's deadline passes.</summary>
+    private async ValueTask<InboxItem> NextAsync(Stopwatch clock, string label)
+    {
+        var reader = _inbox.Reader;
+        while (true)
+        {
+            if (reader.TryRead(out var item))
+                return item;
+            var silentFor = Environment.TickCount64 - _inbox.LastHeard;
+            var peerLeft = (long)_options.PeerTimeout.TotalMilliseconds - silentFor;
+            var opLeft = (long)(_options.OperationTimeout - clock.Elapsed).TotalMilliseconds;
+            if (peerLeft <= 0)
+                throw Fail($"rank {_options.Left} ({_options.Endpoints[_options.Left]}) sent nothing for {silentFor / 1000.0:0.0} s during {label}: it is dead or hung");
+            if (opLeft <= 0)
+                throw Fail($"{label} missed its deadline of {_options.OperationTimeout.TotalSeconds:0} s on rank {Rank} (rank {_options.Left} is alive but slow)");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Min(peerLeft, opLeft)));
+            try
+            {
+                await reader.WaitToReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Gives up: remembers why, tells the right neighbour (best effort), and returns the exception to throw.</summary>
+    private CollectiveException Fail(string reason)
+    {
+        if (_failure is null)
+        {
+            _failure = reason;
+            if (WorldSize > 1)
+                _outbox.Enqueue(0, new OutgoingFrame(new RingFrame { Abort = reason }, false));
+        }
+        return new CollectiveException(_failure);
+    }
+
+    /// <summary>Records a failed send so that the collective loop wakes up and stops.</summary>
+    private void SendFailed(Exception e)
+    {
+        _inbox.Fail($"rank {_options.Right} ({_options.Endpoints[_options.Right]}) stopped taking data ({e.GetType().Name}: {e.Message})");
+        _drained.TrySetResult();
+    }
+
+    private async Task SendHeartbeatsAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+                _outbox.Enqueue(0, new OutgoingFrame(new RingFrame { Heartbeat = true }, false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _heartbeats;
+        // Let the right neighbour pull what is queued (its last chunks), then stop serving and stop pulling.
+        _outbox.Complete();
+        try
+        {
+            using var stop = new CancellationTokenSource(_failure is null ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(1));
+            await _server.StopAsync(stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        foreach (var link in _links)
+            link.Dispose();
+        await _server.DisposeAsync();
+        _stopping.Dispose();
+    }
+
+    /// <summary>One HTTP/2 connection to the left neighbour with one long-lived Pull stream, read into the inbox.</summary>
+    private sealed class LeftLink : IDisposable
+    {
+        private readonly GrpcChannel _channel;
+        private readonly AsyncServerStreamingCall<ReceivedFrame> _call;
+        private readonly CancellationTokenSource _closing = new();
+
+        public LeftLink(GrpcChannel channel, Metadata headers, PullRequest request, RingInbox inbox, string who)
+        {
+            _channel = channel;
+            // The generated client would parse each chunk into a new ByteString; this one reads it into a pooled array.
+            _call = channel.CreateCallInvoker().AsyncServerStreamingCall(ReceivedFrame.PullMethod, null, new CallOptions(headers, cancellationToken: _closing.Token), request);
+            _ = Task.Run(() => ReadAsync(inbox, who));
+        }
+
+        private async Task ReadAsync(RingInbox inbox, string who)
+        {
+            try
+            {
+                while (await _call.ResponseStream.MoveNext(_closing.Token))
+                    inbox.Deliver(_call.ResponseStream.Current);
+                inbox.StreamEnded(who);
+            }
+            catch (Exception e) when (e is RpcException or IOException or OperationCanceledException or InvalidOperationException)
+            {
+                if (!_closing.IsCancellationRequested)
+                    inbox.Fail($"{who} dropped its connection ({(e is RpcException r ? r.Status.Detail : e.Message)})");
+            }
+        }
+
+        public void Dispose()
+        {
+            _closing.Cancel();
+            _call.Dispose();
+            _channel.Dispose();
+            _closing.Dispose();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+
+namespace GanCluster.Collective;
+
+/// <summary>
+/// One rank's view of a static ring: who it is, where every rank listens, the run's shared secret, and the
+/// transport and failure-detection settings. Rank r receives from r − 1 and sends to r + 1 (mod N).
+/// </summary>
+public sealed record RingOptions
+{
+    public required string RunId { get; init; }
+    public required int Rank { get; init; }
+
+    /// <summary>host:port of every rank, indexed by rank; the world size is its length.</summary>
+    public required IReadOnlyList<string> Endpoints { get; init; }
+
+    /// <summary>Every call between peers carries it; a call without it is refused (gRPC Unauthenticated).</summary>
+    public required string Secret { get; init; }
+
+    /// <summary>Parallel HTTP/2 connections to the right neighbour; chunks are spread over them round-robin.</summary>
+    public int Channels { get; init; } = 4;
+
+    /// <summary>Bytes per frame; a segment is cut into chunks of this size, which are forwarded as soon as they are reduced.</summary>
+    public int ChunkBytes { get; init; } = 1 << 20;
+
+    /// <summary>A left neighbour that sends nothing (not even a heartbeat) for this long is declared dead.</summary>
+    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The deadline of one collective from its start, however alive the peers look.</summary>
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long to wait for the right neighbour to come up at start.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public int WorldSize => Endpoints.Count;
+    public int Left => (Rank + WorldSize - 1) % WorldSize;
+    public int Right => (Rank + 1) % WorldSize;
+
+    public void Validate()
+    {
+        if (string.IsNullOrEmpty(RunId))
+            throw new ArgumentException("a ring needs a run id");
+        if (WorldSize < 1 || Rank < 0 || Rank >= WorldSize)
+            throw new ArgumentOutOfRangeException(nameof(Rank), $"rank {Rank} is outside a world of size {WorldSize}");
+        if (Secret.Length < 16)
+            throw new ArgumentException("the run secret must have at least 16 characters");
+        if (Channels is < 1 or > 64)
+            throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "channels must be 1..64");
+        if (ChunkBytes < 1024 || ChunkBytes % sizeof(float) != 0 || ChunkBytes > 16 << 20)
+            throw new ArgumentOutOfRangeException(nameof(ChunkBytes), ChunkBytes, "chunk bytes must be a multiple of 4 between 1 KiB and 16 MiB");
+        foreach (var endpoint in Endpoints)
+            _ = ParseEndpoint(endpoint);
+    }
+
+    public static IPEndPoint ParseEndpoint(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out var port) || port is < 1 or > 65535)
+            throw new ArgumentException($"'{endpoint}' is not host:port");
+        var host = endpoint[..colon];
+        var address = host == "localhost" ? IPAddress.Loopback
+            : IPAddress.TryParse(host, out var parsed) ? parsed
+            : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new ArgumentException($"'{host}' does not resolve");
+        return new IPEndPoint(address, port);
+    }
+}

@@ -1,0 +1,25 @@
+using GanCluster.Collective;
+using GanCluster.Specs;
+
+namespace GanCluster.Rank;
+
+/// <summary>What one rank trains: the effective spec, where the run's files go, where it resumes, and its ring.</summary>
+public sealed record RankRequest
+{
+    public required RunSpec Spec { get; init; }
+
+    /// <summary>The spec's effective YAML (after overrides), written next to the run's files and into every checkpoint.</summary>
+    public required string SpecYaml { get; init; }
+
+    public required string RunDirectory { get; init; }
+
+    public ResumePoint? Resume { get; init; }
+
+    /// <summary>The data-parallel ring, or null for a single process.</summary>
+    public RingOptions? Ring { get; init; }
+
+    /// <summary>How the rank's metrics are labelled: the run (the spec's name when trained alone) and its sweep.</summary>
+    public required string RunLabel { get; init; }
+
+    public string SweepLabel { get; init; } = "";
+}
