@@ -131,8 +131,9 @@ install_prometheus() {
   if [ -d /run/systemd/system ]; then
     as_root systemctl disable --now prometheus.service >/dev/null 2>&1 || true
   else
-    # Without systemd, invoke-rc.d finds no runlevel and starts nothing, but the unit and rc links are still enabled.
-    as_root deb-systemd-helper disable prometheus.service >/dev/null 2>&1 || true
+    # Without systemd, invoke-rc.d finds no runlevel and starts nothing, but the unit and rc links are still enabled
+    # (systemctl disable works offline, and also disables the SysV links).
+    if command -v systemctl >/dev/null; then as_root systemctl disable prometheus.service >/dev/null 2>&1 || true; fi
     as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
     as_root service prometheus stop >/dev/null 2>&1 || true
   fi
