@@ -122,8 +122,8 @@ install_prometheus() {
   # Recommends would add prometheus-node-exporter, another daemon (:9100) that nothing here needs.
   local status=0
   if ! DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1; then
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null || status=$?
+    # Never exit early here: the temporary policy-rc.d must not outlive the install.
+    { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } || status=$?
   fi
   if $own_policy; then as_root rm -f "$policy"; fi
   [ "$status" -eq 0 ] || return "$status"
