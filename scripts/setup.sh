@@ -3,15 +3,19 @@
 # library loadable by providing a libstdc++ with GLIBCXX_3.4.32. Does nothing where it is present.
 # --postgres also installs Debian's PostgreSQL server binaries (the tests start their own server
 # on loopback from them; nothing is started here).
+# --prometheus also installs Debian's Prometheus server (/usr/bin/prometheus, promtool); `gancluster up --prometheus`
+# and the tests start their own on loopback, so the packaged service is neither started nor enabled.
 set -euo pipefail
 
 quiet=false
 postgres=false
+prometheus=false
 for arg in "$@"; do
   case "$arg" in
     --quiet) quiet=true ;;
     --postgres) postgres=true ;;
-    *) printf '[setup] unknown option %s (known: --quiet, --postgres)\n' "$arg" >&2; exit 2 ;;
+    --prometheus) prometheus=true ;;
+    *) printf '[setup] unknown option %s (known: --quiet, --postgres, --prometheus)\n' "$arg" >&2; exit 2 ;;
   esac
 done
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -97,5 +101,46 @@ install_postgres() {
   log "PostgreSQL installed: $(postgres_initdb)"
 }
 
+install_prometheus() {
+  if [ -x /usr/bin/prometheus ]; then
+    $quiet || log "Prometheus present: $(/usr/bin/prometheus --version 2>&1 | head -n 1)"
+    return 0
+  fi
+  if ! command -v apt-get >/dev/null; then
+    log "/usr/bin/prometheus is missing and this is not a Debian system: install Prometheus 2.x so that /usr/bin/prometheus exists."
+    return 1
+  fi
+  log "installing Debian's Prometheus server (prometheus) without starting its service"
+  # The postinst starts the daemon on :9090 through invoke-rc.d or deb-systemd-invoke; both obey policy-rc.d,
+  # so a temporary one that denies every action keeps it stopped. One already there (containers have one) is kept.
+  local policy=/usr/sbin/policy-rc.d own_policy=false
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"
+    own_policy=true
+  fi
+  # Recommends would add prometheus-node-exporter, another daemon (:9100) that nothing here needs.
+  local status=0
+  if ! DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null 2>&1; then
+    # Never exit early here: the temporary policy-rc.d must not outlive the install.
+    { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } || status=$?
+  fi
+  if $own_policy; then as_root rm -f "$policy"; fi
+  [ "$status" -eq 0 ] || return "$status"
+  # Enabled by the package for the next boot: disable it, and stop it should anything have started it.
+  if [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  else
+    # Without systemd, invoke-rc.d finds no runlevel and starts nothing, but the unit and rc links are still enabled
+    # (systemctl disable works offline, and also disables the SysV links).
+    if command -v systemctl >/dev/null; then as_root systemctl disable prometheus.service >/dev/null 2>&1 || true; fi
+    as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
+    as_root service prometheus stop >/dev/null 2>&1 || true
+  fi
+  [ -x /usr/bin/prometheus ] || { log "prometheus was installed but /usr/bin/prometheus is missing"; return 1; }
+  log "Prometheus installed: $(/usr/bin/prometheus --version 2>&1 | head -n 1) (packaged service not running)"
+}
+
 fix_libstdcxx
 if $postgres; then install_postgres; fi
+if $prometheus; then install_prometheus; fi
