@@ -19,6 +19,7 @@ internal static class SettingsProblem
         _ when property?.GetCustomAttribute<SecretAttribute>() is not null => Masked,
         null => "nothing",
         string text => $"'{text}'",
+        bool flag => flag ? "true" : "false",
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "nothing",
     };
