@@ -42,6 +42,15 @@ public sealed class SettingsErrorTests
     }
 
     [Fact]
+    public async Task The_error_names_the_source_that_won()
+    {
+        var (code, errors) = await Run(["--threads", "0"], new() { ["GANCLUSTER_WORKER__THREADS"] = "5" });
+
+        Assert.Equal(2, code);
+        Assert.Equal(["error (settings): Worker:Threads must be at least 1, found 0 (command line --threads)"], errors);
+    }
+
+    [Fact]
     public async Task A_value_the_binder_cannot_convert_is_one_line_too()
     {
         var (code, errors) = await Run(["--threads", "abc"]);

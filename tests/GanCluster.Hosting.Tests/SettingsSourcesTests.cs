@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace GanCluster.Hosting.Tests;
 
 public sealed class SettingsSourcesTests : IDisposable
@@ -50,8 +52,9 @@ public sealed class SettingsSourcesTests : IDisposable
     [Fact]
     public async Task Unprefixed_variables_are_not_settings()
     {
-        var options = await WorkerOptions([], new() { ["WORKER__THREADS"] = "9", ["DOTNET_WORKER__THREADS"] = "9" });
+        await using var host = TestHost.Create([], new Dictionary<string, string?> { ["WORKER__THREADS"] = "9", ["DOTNET_WORKER__THREADS"] = "9", ["ASPNETCORE_URLS"] = "http://0.0.0.0:9" });
 
-        Assert.Equal(1, options.Threads);
+        Assert.Equal(1, host.Options<TestWorkerOptions>().Threads);
+        Assert.DoesNotContain(host.App.Configuration.AsEnumerable(), setting => setting.Value?.Contains('9', StringComparison.Ordinal) == true);
     }
 }
