@@ -34,7 +34,10 @@ public static class HostExit
         }
         catch (Exception e)
         {
+            // The host's logger may already be disposed with the host, and stdout may be JSON nobody reads: say it on stderr too.
             Log.Fatal(e, "Host terminated unexpectedly");
+            await errors.WriteLineAsync($"error: host terminated unexpectedly: {e.GetType().Name}: {e.Message}");
+            await errors.FlushAsync();
             return Crashed;
         }
         finally

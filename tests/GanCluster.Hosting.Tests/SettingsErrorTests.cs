@@ -24,6 +24,21 @@ public sealed class SettingsErrorTests
     }
 
     [Fact]
+    public async Task A_crash_is_code_1_with_one_line_on_stderr()
+    {
+        var errors = new StringWriter();
+
+        var code = await HostExit.RunAsync(async () =>
+        {
+            await using var host = await TestHost.Create().StartAsync();
+            throw new InvalidOperationException("ring handshake failed");
+        }, errors);
+
+        Assert.Equal(HostExit.Crashed, code);
+        Assert.Equal("error: host terminated unexpectedly: InvalidOperationException: ring handshake failed", errors.ToString().Trim());
+    }
+
+    [Fact]
     public async Task An_out_of_range_switch_is_one_line_naming_the_switch()
     {
         var (code, errors) = await Run(["--threads", "0"]);
