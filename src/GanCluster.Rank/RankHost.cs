@@ -4,7 +4,6 @@ using GanCluster.Specs;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Evaluation;
 using GanCluster.Training.Runtime;
-using GanCluster.Training.Telemetry;
 
 namespace GanCluster.Rank;
 
@@ -19,14 +18,18 @@ public sealed class RankHost : IDisposable
     private readonly RankSession _session;
     private readonly Evaluator? _evaluator;
     private readonly TrainingLoop _loop;
-    private readonly TrainingMeter? _meter;
+    private readonly RankMeter? _meter;
 
-    private RankHost(RankRequest request, RankSession session, Evaluator? evaluator, TrainingMeter? meter)
+    private RankHost(RankRequest request, RankSession session, Evaluator? evaluator, RankMeter? meter)
     {
         (_request, _session, _evaluator, _meter) = (request, session, evaluator, meter);
         _loop = new TrainingLoop(session.Trainer, session.Dataset, request.SpecYaml, new RunDirectory(request.RunDirectory),
             writesFiles: session.IsPrimary, rank: session.Rank, evaluator: evaluator);
-        meter?.Track(_loop.Monitor, request.RunLabel, request.SweepLabel, session.Rank);
+        if (meter is null)
+            return;
+        meter.Health.Track(_loop.Monitor, request.RunLabel, request.SweepLabel, session.Rank);
+        if (session.Sync is { } sync)
+            sync.Completed += meter.Collective;
     }
 
     public RunSpec Spec => _request.Spec;
@@ -40,7 +43,7 @@ public sealed class RankHost : IDisposable
 
     /// <summary>Opens a rank; <paramref name="say"/> hears what a user should know (image metrics on or off, and why).</summary>
     /// <param name="joining">Abandons joining the ring (a superseded placement).</param>
-    public static RankHost Open(RankRequest request, Action<string> say, TrainingMeter? meter = null, CancellationToken joining = default)
+    public static RankHost Open(RankRequest request, Action<string> say, RankMeter? meter = null, CancellationToken joining = default)
     {
         var spec = request.Spec;
         spec.RequireShardable(request.Ring?.WorldSize ?? 1);
@@ -68,7 +71,7 @@ public sealed class RankHost : IDisposable
         var from = trainer.Step;
         var (gen0, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         var clock = Stopwatch.StartNew();
-        var outcome = _loop.Run(_request.Spec.Steps, observer, stop);
+        var outcome = _loop.Run(_request.Spec.Steps, _meter is null ? observer : new MeteredObserver(observer, _meter), stop);
         var elapsed = clock.Elapsed;
         var digest = _session.Sync is null ? null : RingDataParallelSync.ParameterDigest(trainer);
         return new RankResult(outcome, Rank, from, trainer.Step, elapsed, _session.Sync?.CollectiveTimes ?? new Dictionary<string, TimeSpan>(), digest,
@@ -101,10 +104,37 @@ public sealed class RankHost : IDisposable
         return evaluator;
     }
 
+    /// <summary>Passes everything on to the host's observer, recording step and checkpoint costs on the way.</summary>
+    private sealed class MeteredObserver(ITrainingObserver inner, RankMeter meter) : ITrainingObserver
+    {
+        public void OnStarted(long fromStep, long totalSteps) => inner.OnStarted(fromStep, totalSteps);
+
+        public void OnStep(long step, TimeSpan elapsed)
+        {
+            meter.Step(elapsed);
+            inner.OnStep(step, elapsed);
+        }
+
+        public void OnReport(Training.Health.HealthRecord record, long totalSteps) => inner.OnReport(record, totalSteps);
+
+        public void OnSamples(long step, string path) => inner.OnSamples(step, path);
+
+        public void OnCheckpoint(CheckpointWritten checkpoint)
+        {
+            meter.Checkpoint(checkpoint.Bytes, checkpoint.Duration);
+            inner.OnCheckpoint(checkpoint);
+        }
+    }
+
     public void Dispose()
     {
         // A finished run's series go with it, so a long-lived worker's label sets stay bounded.
-        _meter?.Untrack(_request.RunLabel, _request.SweepLabel, _session.Rank);
+        if (_meter is not null)
+        {
+            _meter.Health.Untrack(_request.RunLabel, _request.SweepLabel, _session.Rank);
+            if (_session.Sync is { } sync)
+                sync.Completed -= _meter.Collective;
+        }
         _evaluator?.Dispose();
         _session.Dispose();
     }

@@ -1,59 +1,28 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using GanCluster.Hosting;
+using GanCluster.Hosting.Configuration;
+using GanCluster.Hosting.Settings;
 using GanCluster.Silo;
 using GanCluster.Silo.Api;
 using GanCluster.Silo.Storage;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using GanCluster.Silo.Telemetry;
+using Microsoft.AspNetCore.Builder;
 
 // The control plane's silo: Orleans grains (runs, scheduler) with their state in a local SQLite file (embedded) or
-// in PostgreSQL shared with other silos, and the CLI's gRPC API on --api-port behind a bearer token.
-SiloOptions options;
-try
+// in PostgreSQL shared with other silos, the CLI's gRPC API behind a bearer token, and health and metrics.
+var exit = await HostExit.RunAsync(async () =>
 {
-    options = SiloOptions.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine($"error (usage): {e.Message}");
-    return 2;
-}
+    var builder = WebApplication.CreateBuilder();
+    builder.Configuration.UseGanClusterSources(args, SiloSwitches.Mappings);
+    var options = SettingsBinder.Load<SiloOptions>(builder.Configuration, SiloOptions.Section);
+    builder.Services.AddValidatedOptions<SiloOptions>(SiloOptions.Section);
+    builder.AddServiceDefaults(new HostIdentity("silo", $"{options.Host}:{options.SiloPort}"), [ControlPlaneMeter.Name]);
+    if (!await builder.AddControlPlaneStoreAsync(options))
+        return;
+    builder.AddControlPlaneApi(options);
 
-Directory.CreateDirectory(options.StateDirectory);
-if (options.Postgres is { } postgres)
-{
-    try
-    {
-        await PostgresSchema.ApplyAsync(postgres, CancellationToken.None);
-    }
-    catch (InvalidOperationException e)
-    {
-        Console.Error.WriteLine($"error (store): {e.Message}");
-        return 3;
-    }
-}
-var builder = WebApplication.CreateBuilder();
-builder.Logging.ClearProviders();
-builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.WebHost.ConfigureKestrel(kestrel =>
-    kestrel.Listen(IPAddress.Parse(options.Host), options.ApiPort, listen => listen.Protocols = HttpProtocols.Http2));
-builder.UseOrleans(silo =>
-{
-    silo.UseClusterStore(options);
+    var app = builder.Build();
+    app.MapServiceDefaults();
+    app.MapControlPlaneApi();
+    await app.RunAsync();
 });
-builder.Services.AddSingleton(BearerToken.FromFile(options.TokenFile, create: true));
-builder.Services.AddGrpc(grpc =>
-{
-    grpc.Interceptors.Add<BearerTokenInterceptor>();
-    grpc.Interceptors.Add<ClusterUnavailableInterceptor>();
-});
-var app = builder.Build();
-app.MapGrpcService<ControlPlaneService>();
-await app.StartAsync();
-Console.WriteLine($"silo ready: api http://{options.Host}:{options.ApiPort}, silo {options.Host}:{options.SiloPort}, gateway {options.GatewayPort}, {options.DescribeStore()}");
-await app.WaitForShutdownAsync();
-return 0;
+return exit == HostExit.Stopped ? Environment.ExitCode : exit;

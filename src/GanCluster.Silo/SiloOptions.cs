@@ -1,25 +1,59 @@
-using GanCluster.Contracts.Hosting;
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using GanCluster.Hosting.Storage;
 
 namespace GanCluster.Silo;
 
 /// <summary>
-/// The silo's command line: where its state lives and which ports it uses. Without <c>--postgres-file</c> the silo
-/// is the embedded one (localhost clustering, grain state in <c>STATE/state.db</c>); with it, one of several silos
-/// sharing a PostgreSQL database.
+/// The silo's settings (section <c>Silo</c>): where its state lives and which ports it uses. Without
+/// <see cref="PostgresFile"/> the silo is the embedded one (localhost clustering, grain state in <c>STATE/state.db</c>);
+/// with it, one of several silos sharing a PostgreSQL database.
 /// </summary>
-public sealed record SiloOptions(string StateDirectory, string Host, int ApiPort, int SiloPort, int GatewayPort, string TokenFile, PostgresStore? Postgres)
+public sealed class SiloOptions : IValidatableObject
 {
-    public const string Usage = "usage: GanCluster.Silo --state-dir DIR [--host 127.0.0.1] [--api-port 50051] [--silo-port 11111] [--gateway-port 30000] [--token-file DIR/api-token] [--postgres-file FILE [--cluster-id gancluster]]";
+    public const string Section = "Silo";
 
-    public string DatabasePath => Path.Combine(StateDirectory, "state.db");
+    public string StateDirectory { get; set; } = "";
 
-    public string DescribeStore() => Postgres?.Describe() ?? $"state {DatabasePath}";
+    /// <summary>The address of the API, silo and gateway ports.</summary>
+    public string Host { get; set; } = "127.0.0.1";
 
-    public static SiloOptions Parse(string[] args)
+    [Range(1, 65535)]
+    public int ApiPort { get; set; } = 50051;
+
+    [Range(1, 65535)]
+    public int SiloPort { get; set; } = 11111;
+
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The API's bearer token file (created with mode 600 when missing); <c>STATE/api-token</c> by default.</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>A file holding the Npgsql connection string of the shared store; unset for the embedded silo.</summary>
+    public string? PostgresFile { get; set; }
+
+    [RegularExpression("^[A-Za-z0-9_-]+$", ErrorMessage = "must be letters, digits, '-' or '_'")]
+    public string ClusterId { get; set; } = PostgresStore.DefaultClusterId;
+
+    public string StatePath => Path.GetFullPath(StateDirectory);
+
+    public string DatabasePath => Path.Combine(StatePath, "state.db");
+
+    public string TokenPath => TokenFile is { Length: > 0 } file ? Path.GetFullPath(file) : Path.Combine(StatePath, "api-token");
+
+    /// <summary>The shared store, read from its file (a method: validation reads every property, and the file may be bad).</summary>
+    public PostgresStore? SharedStore() => PostgresFile is { Length: > 0 } file ? PostgresStore.FromFile(file, ClusterId) : null;
+
+    public string DescribeStore() => SharedStore()?.Describe() ?? $"state {DatabasePath}";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var values = HostArguments.Parse(args, Usage, "--state-dir", "--host", "--api-port", "--silo-port", "--gateway-port", "--token-file", "--postgres-file", "--cluster-id");
-        var state = Path.GetFullPath(values.Require("--state-dir"));
-        return new SiloOptions(state, values.Get("--host", "127.0.0.1"), values.Port("--api-port", 50051), values.Port("--silo-port", 11111),
-            values.Port("--gateway-port", 30000), values.Get("--token-file", Path.Combine(state, "api-token")), values.Postgres());
+        if (string.IsNullOrWhiteSpace(StateDirectory))
+            yield return new ValidationResult("is required: the directory of the silo's state (and its API token)", [nameof(StateDirectory)]);
+        if (!IPAddress.TryParse(Host, out _))
+            yield return new ValidationResult("must be an IP address such as 127.0.0.1", [nameof(Host)]);
+        if (PostgresFile is { Length: > 0 } file && PostgresStore.Problem(file) is { } problem)
+            yield return new ValidationResult(problem, [nameof(PostgresFile)]);
     }
 }

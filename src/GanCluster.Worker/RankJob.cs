@@ -8,13 +8,15 @@ using GanCluster.Training.Health;
 using GanCluster.Training.Runtime;
 using GanCluster.Training.Telemetry;
 
+using Microsoft.Extensions.Logging;
+
 namespace GanCluster.Worker;
 
 /// <summary>
 /// One assignment on this worker: joins the run, trains its rank (in this process, with the same code as the
 /// static launcher's ranks), reports progress and health every few seconds, and tells the run how it ended.
 /// </summary>
-internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, WorkerAssignment assignment, TextWriter log, TrainingMeter meter)
+internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, WorkerAssignment assignment, ILogger log, RankMeter meter)
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
@@ -60,7 +62,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         // The silo may be restarting: the outcome must still arrive.
         await Retry(() => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt)));
         await Retry(() => run.Finished(assignment.Rank, _attempt, outcome, progress.Step, error, retryable));
-        log.WriteLine($"{assignment.RunId} rank {assignment.Rank}: {outcome} at step {progress.Step}{(error is null ? "" : ": " + error)}");
+        log.LogInformation("{Run} rank {Rank}: {Outcome} at step {Step}{Error}", assignment.RunId, assignment.Rank, outcome, progress.Step, error is null ? "" : ": " + error);
     }
 
     private RunState Train(RunLaunch launch, Progress progress)
@@ -78,8 +80,9 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
             Resume = launch.ResumeFrom is { } resume ? new ResumePoint(resume.Path, resume.Sha256) : null,
             RunLabel = assignment.RunId,
         };
-        using var host = RankHost.Open(request, line => log.WriteLine($"{assignment.RunId} rank {assignment.Rank}: {line}"), meter, _stop.Token);
-        log.WriteLine($"{assignment.RunId} rank {assignment.Rank} of {assignment.RingEndpoints.Count}: training {SpecName.Of(spec.Model.Name)} from step {host.Step} to {spec.Steps}");
+        using var host = RankHost.Open(request, line => log.LogInformation("{Note}", line), meter, _stop.Token);
+        log.LogInformation("{Run} rank {Rank} of {WorldSize}: training {Model} from step {Step} to {Steps}",
+            assignment.RunId, assignment.Rank, assignment.RingEndpoints.Count, SpecName.Of(spec.Model.Name), host.Step, spec.Steps);
         var result = host.Train(progress, _stop.Token);
         progress.Step = result.Step;
         return result.Outcome switch
@@ -104,7 +107,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
                 catch (Exception e) when (e is not ObjectDisposedException)
                 {
                     // The silo is unreachable for now (restarting): training goes on, the next report catches up.
-                    log.WriteLine($"{assignment.RunId} rank {assignment.Rank}: report failed ({e.GetType().Name}); retrying");
+                    log.LogWarning("{Run} rank {Rank}: report failed ({Error}); retrying", assignment.RunId, assignment.Rank, e.GetType().Name);
                 }
             }
         }

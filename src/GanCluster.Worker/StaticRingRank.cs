@@ -13,7 +13,7 @@ namespace GanCluster.Worker;
 /// </summary>
 internal static class StaticRingRank
 {
-    public static int Run(StaticRingOptions options, TrainingMeter meter)
+    public static int Run(StaticRingOptions options, RankMeter meter)
     {
         try
         {

@@ -1,26 +1,57 @@
-using GanCluster.Contracts.Hosting;
+using System.ComponentModel.DataAnnotations;
+using GanCluster.Hosting.Storage;
 
 namespace GanCluster.Worker;
 
 /// <summary>
-/// The worker's command line. It finds the silos through the embedded silo's gateway port on loopback, or, with
-/// <c>--postgres-file</c>, through the membership table that several silos share (and fails over between them).
+/// The worker's settings (section <c>Worker</c>). It finds the silos through the embedded silo's gateway port on
+/// loopback, or, with <see cref="PostgresFile"/>, through the membership table that several silos share.
 /// </summary>
-public sealed record WorkerOptions(string Id, int GatewayPort, string Store, string Host, int RingPort, int Threads, PostgresStore? Postgres)
+public sealed class WorkerOptions : IValidatableObject
 {
-    public const string Usage = "usage: GanCluster.Worker --id NAME --store DIR [--gateway-port 30000 | --postgres-file FILE [--cluster-id gancluster]] [--host 127.0.0.1] [--ring-port P] [--threads N]";
+    public const string Section = "Worker";
 
-    public string DescribeSilos() => Postgres?.Describe() ?? $"gateway {GatewayPort}";
+    public WorkerMode Mode { get; set; } = WorkerMode.Cluster;
 
-    public static WorkerOptions Parse(string[] args)
+    /// <summary>The worker's name in the cluster; the machine's name by default.</summary>
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]*$", ErrorMessage = "must be letters, digits, '.', '-' or '_'")]
+    public string Id { get; set; } = Environment.MachineName;
+
+    /// <summary>The shared checkpoint store: run directories are created under it.</summary>
+    public string Store { get; set; } = "";
+
+    [Range(1, 65535)]
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>A file holding the Npgsql connection string of the shared store (several silos); unset for the embedded silo.</summary>
+    public string? PostgresFile { get; set; }
+
+    [RegularExpression("^[A-Za-z0-9_-]+$", ErrorMessage = "must be letters, digits, '-' or '_'")]
+    public string ClusterId { get; set; } = PostgresStore.DefaultClusterId;
+
+    /// <summary>The address the ring listens on and peers reach this worker at.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The ring's port; 0 takes a free one at start.</summary>
+    [Range(0, 65535)]
+    public int RingPort { get; set; }
+
+    [Range(1, 1024, ErrorMessage = "must be at least 1")]
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Whether settings given on the command line or in the environment name a shared store.</summary>
+    /// <summary>The shared store, read from its file (a method: validation reads every property, and the file may be bad).</summary>
+    public PostgresStore? SharedStore() => PostgresFile is { Length: > 0 } file ? PostgresStore.FromFile(file, ClusterId) : null;
+
+    public string DescribeSilos() => SharedStore()?.Describe() ?? $"gateway {GatewayPort}";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var values = HostArguments.Parse(args, Usage, "--id", "--store", "--gateway-port", "--postgres-file", "--cluster-id", "--host", "--ring-port", "--threads");
-        if (values.Has("--postgres-file") && values.Has("--gateway-port"))
-            throw new ArgumentException("give --gateway-port (embedded silo) or --postgres-file (shared silos), not both");
-        var ringPort = values.Int("--ring-port", 0);
-        if (ringPort == 0)
-            ringPort = GanCluster.Collective.FreePorts.Take(1)[0];
-        return new WorkerOptions(values.Require("--id"), values.Port("--gateway-port", 30000), Path.GetFullPath(values.Require("--store")),
-            values.Get("--host", "127.0.0.1"), ringPort, values.Int("--threads", 1), values.Postgres());
+        if (Mode != WorkerMode.Cluster)
+            yield break;
+        if (string.IsNullOrWhiteSpace(Store))
+            yield return new ValidationResult("is required: the directory of the shared checkpoint store", [nameof(Store)]);
+        if (PostgresFile is { Length: > 0 } file && PostgresStore.Problem(file) is { } problem)
+            yield return new ValidationResult(problem, [nameof(PostgresFile)]);
     }
 }

@@ -14,7 +14,7 @@ internal sealed record ClusterProcesses(IReadOnlyList<ClusterProcesses.Silo> Sil
         var root = info.RootElement;
         return new ClusterProcesses(
             [.. root.GetProperty("Silos").EnumerateArray().Select(s => new Silo(s.GetProperty("Pid").GetInt32(), s.GetProperty("SiloPort").GetInt32()))],
-            [.. root.GetProperty("WorkerPids").EnumerateArray().Select(p => p.GetInt32())]);
+            [.. root.GetProperty("Workers").EnumerateArray().Select(w => w.GetProperty("Pid").GetInt32())]);
     }
 
     /// <summary>SIGKILLs silo <paramref name="index"/> (0-based, in `up`'s order).</summary>

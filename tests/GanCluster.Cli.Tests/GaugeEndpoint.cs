@@ -32,7 +32,7 @@ internal sealed class GaugeEndpoint : IAsyncDisposable
 
     public static async Task<GaugeEndpoint> StartAsync(string gauge, double value)
     {
-        var port = GanCluster.Distributed.Launch.FreePorts.Take(1)[0];
+        var port = GanCluster.Collective.FreePorts.Take(1)[0];
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");

@@ -260,7 +260,9 @@ public sealed class LocalClusterTests
             Assert.True(cancel.ExitCode == 0, cancel.ToString());
             var clock = System.Diagnostics.Stopwatch.StartNew();
             WaitUntil(() => Json(CliProcess.Run(dir, "workers", "list", "--cluster", cluster, "--output", "json")).GetProperty("workers")[0].GetProperty("runId").GetString() == "", "the worker to be freed");
-            WaitUntil(() => File.ReadAllText(Path.Combine(cluster, "logs", "worker-1.log")).Contains($"{id} rank 0: Cancelled"), "the worker to stop training");
+            // The worker logs compact JSON: the outcome is a property of the event, with the run it belongs to.
+            WaitUntil(() => File.ReadLines(Path.Combine(cluster, "logs", "worker-1.log"))
+                .Any(line => line.Contains($"\"Run\":\"{id}\"", StringComparison.Ordinal) && line.Contains("\"Outcome\":\"Cancelled\"", StringComparison.Ordinal)), "the worker to stop training");
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {clock.Elapsed}");
             Assert.Equal("RUN_STATE_CANCELLED", Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json")).GetProperty("state").GetString());
         }

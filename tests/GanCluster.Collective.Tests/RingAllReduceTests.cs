@@ -5,7 +5,7 @@ using GanCluster.Collective;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace GanCluster.Distributed.Tests;
+namespace GanCluster.Collective.Tests;
 
 public sealed class RingAllReduceTests
 {

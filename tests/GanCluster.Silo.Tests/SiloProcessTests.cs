@@ -102,9 +102,32 @@ public sealed class SiloProcessTests
         Assert.DoesNotContain("secret-pass-42", down.Output);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunToExit(params string[] args)
+    [Fact]
+    public async Task A_malformed_setting_on_the_command_line_or_in_the_environment_is_one_line_naming_it()
+    {
+        var state = NewStateDirectory();
+        var flag = await RunToExit("--state-dir", state, "--api-port", "eighty");
+        Assert.Equal(2, flag.ExitCode);
+        Assert.Equal("error (settings): Silo:ApiPort must be a whole number, found 'eighty' (command line --api-port)", flag.Output.Trim());
+
+        var variable = await RunToExit(new Dictionary<string, string> { ["GANCLUSTER_SILO__GATEWAYPORT"] = "70000" }, "--state-dir", state);
+        Assert.Equal(2, variable.ExitCode);
+        var line = Assert.Single(variable.Output.Trim().Split('\n'));
+        Assert.StartsWith("error (settings): Silo:GatewayPort ", line);
+        Assert.EndsWith("found 70000 (environment GANCLUSTER_SILO__GATEWAYPORT)", line);
+
+        var unknown = await RunToExit("--state-dir", state, "--api-prot", "1234");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("--api-prot", Assert.Single(unknown.Output.Trim().Split('\n')));
+    }
+
+    private static Task<(int ExitCode, string Output)> RunToExit(params string[] args) => RunToExit(new Dictionary<string, string>(), args);
+
+    private static async Task<(int ExitCode, string Output)> RunToExit(Dictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+            info.Environment[name] = value;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GanCluster.Silo.dll"));
         foreach (var a in args)
             info.ArgumentList.Add(a);
@@ -123,11 +146,12 @@ public sealed class SiloProcessTests
     private sealed class SiloProcess : IAsyncDisposable
     {
         private readonly Process _process;
-        private readonly System.Text.StringBuilder _output = new();
+        private System.Text.StringBuilder _output = new();
         private readonly GrpcChannel _channel;
 
-        private SiloProcess(Process process, int apiPort, string token)
+        private SiloProcess(Process process, int apiPort, string token, int metricsPort)
         {
+            MetricsPort = metricsPort;
             _process = process;
             Token = token;
             _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{apiPort}");
@@ -136,15 +160,18 @@ public sealed class SiloProcessTests
         public string Token { get; }
         public string Output { get { lock (_output) return _output.ToString(); } }
 
+        /// <summary>Starts a silo configured through <c>GANCLUSTER_*</c> variables, as a container would be, and waits on its <c>/health/ready</c>.</summary>
         public static async Task<SiloProcess> StartAsync(string stateDirectory)
         {
-            var ports = FreePorts(3);
+            var ports = FreePorts(4);
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "GanCluster.Silo.dll"), "--state-dir", stateDirectory,
-                         "--api-port", $"{ports[0]}", "--silo-port", $"{ports[1]}", "--gateway-port", $"{ports[2]}" })
-                info.ArgumentList.Add(a);
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GanCluster.Silo.dll"));
+            info.Environment["GANCLUSTER_SILO__STATEDIRECTORY"] = stateDirectory;
+            info.Environment["GANCLUSTER_SILO__APIPORT"] = $"{ports[0]}";
+            info.Environment["GANCLUSTER_SILO__SILOPORT"] = $"{ports[1]}";
+            info.Environment["GANCLUSTER_SILO__GATEWAYPORT"] = $"{ports[2]}";
+            info.Environment["GANCLUSTER_HOSTING__METRICSPORT"] = $"{ports[3]}";
             var process = Process.Start(info)!;
-            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var output = new System.Text.StringBuilder();
             void OnLine(object _, DataReceivedEventArgs e)
             {
@@ -152,25 +179,41 @@ public sealed class SiloProcessTests
                     return;
                 lock (output)
                     output.AppendLine(e.Data);
-                if (e.Data.StartsWith("silo ready", StringComparison.Ordinal))
-                    ready.TrySetResult();
             }
             process.OutputDataReceived += OnLine;
             process.ErrorDataReceived += OnLine;
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var started = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-            if (started != ready.Task)
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (true)
             {
-                process.Kill(true);
-                throw new InvalidOperationException($"the silo did not start: {output}");
+                try
+                {
+                    using var ready = await http.GetAsync($"http://127.0.0.1:{ports[3]}/health/ready", Ct);
+                    if (ready.IsSuccessStatusCode)
+                        break;
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                }
+                if (process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    if (!process.HasExited)
+                        process.Kill(true);
+                    lock (output)
+                        throw new InvalidOperationException($"the silo did not become ready: {output}");
+                }
+                await Task.Delay(100, Ct);
             }
             var token = File.ReadAllText(Path.Combine(stateDirectory, "api-token")).Trim();
-            var silo = new SiloProcess(process, ports[0], token);
-            lock (output)
-                silo._output.Append(output);
+            var silo = new SiloProcess(process, ports[0], token, ports[3]);
+            silo._output = output;
             return silo;
         }
+
+        /// <summary>The silo's metrics and health port.</summary>
+        public int MetricsPort { get; }
 
         public ControlPlane.ControlPlaneClient Client(string? token = "") => new(_channel.CreateCallInvoker().Intercept(metadata =>
         {

@@ -3,19 +3,32 @@ using System.Text.Json.Serialization;
 
 namespace GanCluster.Cli.Cluster;
 
-/// <summary>One silo process of a local cluster and its loopback ports.</summary>
-internal sealed record SiloInfo(int Pid, int ApiPort, int SiloPort, int GatewayPort)
+/// <summary>One silo process of a local cluster and its loopback ports (the metrics port serves /metrics and /health/*).</summary>
+internal sealed record SiloInfo(int Pid, int ApiPort, int SiloPort, int GatewayPort, int MetricsPort)
 {
     [JsonIgnore]
     public string ApiUrl => $"http://127.0.0.1:{ApiPort}";
 }
 
+/// <summary>One worker process of a local cluster and its metrics port.</summary>
+internal sealed record WorkerInfo(int Pid, string Name, int MetricsPort);
+
 /// <summary>
 /// What `up` records about a local cluster, so that the other verbs (and `down`) find it: its silos (one embedded
-/// silo, or several sharing the PostgreSQL database named in <see cref="PostgresFile"/>) and its workers.
+/// silo, or several sharing the PostgreSQL database named in <see cref="PostgresFile"/>), its workers, and the
+/// Prometheus server scraping them when `up --prometheus` started one.
 /// </summary>
-internal sealed record ClusterInfo(string TokenFile, SiloInfo[] Silos, int[] WorkerPids, string? PostgresFile)
+internal sealed record ClusterInfo(string TokenFile, SiloInfo[] Silos, WorkerInfo[] Workers, string? PostgresFile)
 {
+    public int? PrometheusPid { get; init; }
+    public string? PrometheusUrl { get; init; }
+
+    /// <summary>Every process Prometheus should scrape.</summary>
+    [JsonIgnore]
+    public IEnumerable<ScrapeTarget> ScrapeTargets =>
+        Silos.Select((s, i) => new ScrapeTarget(ScrapeJob.Silo, $"silo-{i + 1}", "127.0.0.1", s.MetricsPort))
+            .Concat(Workers.Select(w => new ScrapeTarget(ScrapeJob.Worker, w.Name, "127.0.0.1", w.MetricsPort)));
+
     /// <summary>The silo the CLI talks to: the first one still running (any silo serves the whole cluster).</summary>
     [JsonIgnore]
     public SiloInfo ApiSilo => Silos.FirstOrDefault(s => ProcessIds.Alive(s.Pid)) ?? Silos[0];
@@ -37,6 +50,10 @@ internal sealed class ClusterDirectory(string root)
     public string Store => Path.Combine(Root, "store");
     public string Logs => Path.Combine(Root, "logs");
     public string TokenFile => Path.Combine(State, "api-token");
+    public string Prometheus => Path.Combine(Root, "prometheus");
+
+    /// <summary>Prometheus' file-based service discovery: every silo and worker endpoint, rewritten as they come and go.</summary>
+    public string ScrapeTargetsFile => Path.Combine(Prometheus, "targets.json");
 
     public ClusterInfo? Read() => File.Exists(InfoFile) ? JsonSerializer.Deserialize<ClusterInfo>(File.ReadAllText(InfoFile)) : null;
 

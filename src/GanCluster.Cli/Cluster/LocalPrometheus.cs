@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using GanCluster.Distributed.Launch;
+using GanCluster.Collective;
 
 namespace GanCluster.Cli.Cluster;
 

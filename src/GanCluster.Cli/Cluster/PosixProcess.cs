@@ -19,8 +19,11 @@ internal static class PosixProcess
     private const int AppendOrCreate = 0x1 | 0x40 | 0x400; // O_WRONLY | O_CREAT | O_APPEND
     private const int WaitNoHang = 1;
 
-    /// <summary>Starts PROGRAM (an absolute path) with ARGUMENTS, stdin from /dev/null and stdout+stderr appended to LOG; returns its pid.</summary>
-    public static int Start(string program, IReadOnlyList<string> arguments, string log, bool ownSession)
+    /// <summary>
+    /// Starts PROGRAM (an absolute path) with ARGUMENTS, stdin from /dev/null and stdout+stderr appended to LOG, in this
+    /// process's environment with ENVIRONMENT's variables set over it; returns its pid.
+    /// </summary>
+    public static int Start(string program, IReadOnlyList<string> arguments, string log, bool ownSession, IReadOnlyDictionary<string, string>? environment = null)
     {
         // Opaque glibc structs (80 and 336 bytes on x86-64, 128 for sigset_t): generous buffers.
         var actions = Marshal.AllocHGlobal(1024);
@@ -42,7 +45,10 @@ internal static class PosixProcess
                 Check(posix_spawnattr_setsigmask(attributes, signals), "setsigmask");
                 Check(posix_spawnattr_setflags(attributes, (short)(SpawnSetSigDefault | SpawnSetSigMask | (ownSession ? SpawnSetSid : 0))), "setflags");
                 string?[] argv = [program, .. arguments, null];
-                string?[] envp = [.. Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().Select(e => $"{e.Key}={e.Value}"), null];
+                var variables = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
+                foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+                    variables[name] = value;
+                string?[] envp = [.. variables.Select(e => $"{e.Key}={e.Value}"), null];
                 var error = posix_spawn(out var pid, program, actions, attributes, argv, envp);
                 if (error != 0)
                     throw new InvalidOperationException($"could not start {program}: {Marshal.GetPInvokeErrorMessage(error)}");

@@ -1,16 +1,16 @@
 using System.CommandLine;
-using System.Diagnostics;
+using System.Globalization;
 using GanCluster.Cli.Cluster;
-using GanCluster.Contracts.Control;
 using GanCluster.Collective;
-using GanCluster.Rank.Launch;
 using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
 
-/// <summary><c>gancluster up [--workers K]</c> and <c>down</c>: a local cluster of one silo and K workers, all under one directory.</summary>
+/// <summary><c>gancluster up [--workers K] [--prometheus]</c> and <c>down</c>: a local cluster of silos and workers, all under one directory.</summary>
 internal static class ClusterCommands
 {
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+
     public static Command CreateUp(IAnsiConsole console)
     {
         var workers = new Option<int>("--workers") { Description = "worker processes to start", DefaultValueFactory = _ => 2 };
@@ -20,10 +20,11 @@ internal static class ClusterCommands
         {
             Description = "a file holding an Npgsql connection string: keep membership, grain state and reminders in that PostgreSQL database instead of the embedded SQLite file",
         };
+        var prometheus = new Option<bool>("--prometheus") { Description = "also start Debian's prometheus on loopback, scraping every silo and worker (scripts/setup.sh --prometheus installs it)" };
         var dir = RunCommands.ClusterOption();
         var command = new Command("up", "Start a local cluster: an embedded silo with SQLite state (or silos sharing PostgreSQL), and workers.")
         {
-            workers, threads, silos, postgres, dir,
+            workers, threads, silos, postgres, prometheus, dir,
         };
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
@@ -39,37 +40,30 @@ internal static class ClusterCommands
             if (postgresFile is not null && !File.Exists(postgresFile))
                 throw new UsageException($"--postgres-file {postgresFile}: no such file");
             var cluster = ClusterDirectory.Default(parsed.GetValue(dir));
-            var (siloDll, workerDll) = ClusterBinaries.Locate();
+            var binaries = ClusterBinaries.Locate();
             if (cluster.Read() is { } existing)
-            {
-                var dead = existing.Silos.Select((silo, i) => (silo, i)).Where(s => !ProcessIds.Alive(s.silo.Pid)).ToList();
-                if (dead.Count == 0)
-                    throw new UsageException($"a cluster is already running from {cluster.Root} (silo pid(s) {string.Join(", ", existing.Silos.Select(s => s.Pid))}); `gancluster down` stops it");
-                // Silos died (or were killed): start them again on the same ports and state; the workers reconnect.
-                var restarted = existing.Silos.ToArray();
-                foreach (var (silo, i) in dead)
-                    restarted[i] = StartSilo(siloDll, cluster, i + 1, silo.ApiPort, silo.SiloPort, silo.GatewayPort, existing.PostgresFile);
-                cluster.Write(existing with { Silos = restarted });
-                console.MarkupLineInterpolated($"silo restarted ({string.Join(", ", dead.Select(d => $"silo-{d.i + 1} pid {restarted[d.i].Pid}"))}) on its state; {existing.WorkerPids.Count(ProcessIds.Alive)} of {existing.WorkerPids.Length} worker(s) still running reconnect to it");
-                return ExitCodes.Success;
-            }
+                return Restart(console, cluster, existing, binaries.Silo);
             Directory.CreateDirectory(cluster.Logs);
             var started = new List<SiloInfo>();
             for (var i = 1; i <= siloCount; i++)
             {
-                var ports = FreePorts.Take(3);
-                started.Add(StartSilo(siloDll, cluster, i, ports[0], ports[1], ports[2], postgresFile));
+                var ports = FreePorts.Take(4);
+                started.Add(StartSilo(binaries.Silo, cluster, i, ports[0], ports[1], ports[2], ports[3], postgresFile));
             }
             var perWorker = parsed.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, k));
-            string[] findSilos = postgresFile is null ? ["--gateway-port", $"{started[0].GatewayPort}"] : ["--postgres-file", postgresFile];
-            var workerPids = Enumerable.Range(1, k).Select(i => StartDetached(workerDll,
-                ["--id", $"worker-{i}", "--store", cluster.Store, .. findSilos, "--threads", $"{perWorker}"], Path.Combine(cluster.Logs, $"worker-{i}.log"))).ToArray();
-            var info = new ClusterInfo(cluster.TokenFile, [.. started], workerPids, postgresFile);
+            var startedWorkers = Enumerable.Range(1, k).Select(i => StartWorker(binaries.Worker, cluster, $"worker-{i}", perWorker, started[0], postgresFile)).ToArray();
+            foreach (var worker in startedWorkers)
+                HealthProbe.WaitReady(worker.Name, worker.Pid, worker.MetricsPort, ReadyTimeout, Path.Combine(cluster.Logs, $"{worker.Name}.log"));
+            var info = new ClusterInfo(cluster.TokenFile, [.. started], startedWorkers, postgresFile);
+            PrometheusTargets.Write(cluster.ScrapeTargetsFile, info.ScrapeTargets);
+            if (parsed.GetValue(prometheus))
+                info = StartPrometheus(cluster, info);
             cluster.Write(info);
-            using (var api = ControlPlaneConnection.Open(cluster.Root))
-                WaitFor(() => api.Client.ListWorkers(new ListWorkersRequest()).Workers.Count >= k, TimeSpan.FromSeconds(90), started[0].Pid, $"{k} workers to register");
             var store = postgresFile is null ? $"SQLite state in {cluster.State}" : $"PostgreSQL from {postgresFile}";
             console.MarkupLineInterpolated($"cluster up in {cluster.Root}: {siloCount} silo(s) (API {info.ApiSilo.ApiUrl}, {store}), {k} worker(s) × {perWorker} thread(s); logs in {cluster.Logs}");
+            console.MarkupLineInterpolated($"metrics: silo(s) {string.Join(", ", started.Select(s => $"127.0.0.1:{s.MetricsPort}"))}, workers {string.Join(", ", startedWorkers.Select(w => $"127.0.0.1:{w.MetricsPort}"))}; Prometheus targets in {cluster.ScrapeTargetsFile}");
+            if (info.PrometheusUrl is { } url)
+                console.MarkupLineInterpolated($"prometheus: {url} (try gancluster_pending_ranks or gancluster_d_loss)");
             return ExitCodes.Success;
         }));
         return command;
@@ -83,9 +77,12 @@ internal static class ClusterCommands
         {
             var cluster = ClusterDirectory.Default(parsed.GetValue(dir));
             var info = cluster.Require();
-            // Workers first (they checkpoint and report), then the silos.
-            Stop(info.WorkerPids);
-            Stop(info.Silos.Select(s => s.Pid));
+            // Workers first (they checkpoint and report), then the silos, then whoever watched them.
+            LocalProcesses.Stop(info.Workers.Select(w => w.Pid));
+            LocalProcesses.Stop(info.Silos.Select(s => s.Pid));
+            if (info.PrometheusPid is { } prometheus)
+                LocalPrometheus.Stop(prometheus);
+            PrometheusTargets.Write(cluster.ScrapeTargetsFile, []);
             File.Delete(cluster.InfoFile);
             console.MarkupLineInterpolated($"cluster in {cluster.Root} stopped; state and logs kept");
             return ExitCodes.Success;
@@ -93,60 +90,59 @@ internal static class ClusterCommands
         return command;
     }
 
-    private static SiloInfo StartSilo(string siloDll, ClusterDirectory cluster, int index, int apiPort, int siloPort, int gatewayPort, string? postgresFile)
+    /// <summary>Silos died (or were killed): start them again on the same ports and state; the workers reconnect.</summary>
+    private static int Restart(IAnsiConsole console, ClusterDirectory cluster, ClusterInfo existing, string siloDll)
+    {
+        var dead = existing.Silos.Select((silo, i) => (silo, i)).Where(s => !ProcessIds.Alive(s.silo.Pid)).ToList();
+        if (dead.Count == 0)
+            throw new UsageException($"a cluster is already running from {cluster.Root} (silo pid(s) {string.Join(", ", existing.Silos.Select(s => s.Pid))}); `gancluster down` stops it");
+        var restarted = existing.Silos.ToArray();
+        foreach (var (silo, i) in dead)
+            restarted[i] = StartSilo(siloDll, cluster, i + 1, silo.ApiPort, silo.SiloPort, silo.GatewayPort, silo.MetricsPort, existing.PostgresFile);
+        var info = existing with { Silos = restarted };
+        cluster.Write(info);
+        PrometheusTargets.Write(cluster.ScrapeTargetsFile, info.ScrapeTargets);
+        console.MarkupLineInterpolated($"silo restarted ({string.Join(", ", dead.Select(d => $"silo-{d.i + 1} pid {restarted[d.i].Pid}"))}) on its state; {existing.Workers.Count(w => ProcessIds.Alive(w.Pid))} of {existing.Workers.Length} worker(s) still running reconnect to it");
+        return ExitCodes.Success;
+    }
+
+    private static SiloInfo StartSilo(string siloDll, ClusterDirectory cluster, int index, int apiPort, int siloPort, int gatewayPort, int metricsPort, string? postgresFile)
     {
         var log = Path.Combine(cluster.Logs, $"silo-{index}.log");
-        var before = File.Exists(log) ? File.ReadAllText(log).Split("silo ready").Length : 1;
         string[] store = postgresFile is null ? [] : ["--postgres-file", postgresFile];
-        var pid = StartDetached(siloDll, ["--state-dir", cluster.State, "--token-file", cluster.TokenFile, "--api-port", $"{apiPort}",
-            "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", .. store], log);
-        WaitFor(() => File.ReadAllText(log).Split("silo ready").Length > before, TimeSpan.FromSeconds(90), pid, $"silo-{index} (log {log})");
-        return new SiloInfo(pid, apiPort, siloPort, gatewayPort);
+        var pid = LocalProcesses.StartDotnet(siloDll, ["--state-dir", cluster.State, "--token-file", cluster.TokenFile, "--api-port", Text(apiPort),
+            "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--metrics-port", Text(metricsPort), .. store], log);
+        HealthProbe.WaitReady($"silo-{index}", pid, metricsPort, ReadyTimeout, log);
+        return new SiloInfo(pid, apiPort, siloPort, gatewayPort, metricsPort);
     }
 
-    /// <summary>Starts <c>dotnet DLL ARGS</c> in its own session, writing to LOG, so it outlives this command and ignores the terminal's Ctrl+C.</summary>
-    private static int StartDetached(string dll, string[] args, string log)
+    /// <summary>A worker configured the way a container would be: through <c>GANCLUSTER_*</c> variables.</summary>
+    private static WorkerInfo StartWorker(string workerDll, ClusterDirectory cluster, string name, int threads, SiloInfo silo, string? postgresFile)
     {
-        var info = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        foreach (var a in new[] { "sh", "-c", "exec \"$0\" \"$@\" >>\"$GANCLUSTER_LOG\" 2>&1", DotnetHost.Path, dll })
-            info.ArgumentList.Add(a);
-        foreach (var a in args)
-            info.ArgumentList.Add(a);
-        info.Environment["GANCLUSTER_LOG"] = log;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {dll}");
-        return process.Id;
-    }
-
-    private static void WaitFor(Func<bool> condition, TimeSpan timeout, int siloPid, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
+        var metricsPort = FreePorts.Take(1)[0];
+        var settings = new Dictionary<string, string>
         {
-            try
-            {
-                if (condition())
-                    return;
-            }
-            catch (Exception e) when (e is IOException or Grpc.Core.RpcException)
-            {
-            }
-            if (!ProcessIds.Alive(siloPid))
-                throw new UsageException($"the silo exited while waiting for {what}; see its log in the cluster's logs/");
-            if (clock.Elapsed > timeout)
-                throw new UsageException($"timed out after {timeout.TotalSeconds:0} s waiting for {what}; see the logs");
-            Thread.Sleep(100);
-        }
+            ["GANCLUSTER_WORKER__ID"] = name,
+            ["GANCLUSTER_WORKER__STORE"] = cluster.Store,
+            ["GANCLUSTER_WORKER__THREADS"] = Text(threads),
+            ["GANCLUSTER_HOSTING__METRICSPORT"] = Text(metricsPort),
+        };
+        if (postgresFile is null)
+            settings["GANCLUSTER_WORKER__GATEWAYPORT"] = Text(silo.GatewayPort);
+        else
+            settings["GANCLUSTER_WORKER__POSTGRESFILE"] = postgresFile;
+        var pid = LocalProcesses.StartDotnet(workerDll, [], Path.Combine(cluster.Logs, $"{name}.log"), settings);
+        return new WorkerInfo(pid, name, metricsPort);
     }
 
-    private static void Stop(IEnumerable<int> pids)
+    private static ClusterInfo StartPrometheus(ClusterDirectory cluster, ClusterInfo info)
     {
-        var running = pids.Where(ProcessIds.Alive).ToList();
-        foreach (var pid in running)
-            Process.Start("kill", ["-TERM", $"{pid}"])?.WaitForExit();
-        var clock = Stopwatch.StartNew();
-        while (running.Any(ProcessIds.Alive) && clock.Elapsed < TimeSpan.FromSeconds(15))
-            Thread.Sleep(100);
-        foreach (var pid in running.Where(ProcessIds.Alive))
-            Process.Start("kill", ["-KILL", $"{pid}"])?.WaitForExit();
+        using var prometheus = LocalPrometheus.Start(new LocalPrometheusOptions
+        {
+            Directory = cluster.Prometheus, TargetsFile = cluster.ScrapeTargetsFile, ScrapeInterval = TimeSpan.FromSeconds(5), Detached = true,
+        });
+        return info with { PrometheusPid = prometheus.Pid, PrometheusUrl = prometheus.Url };
     }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -36,7 +36,7 @@ internal static class TrainCommand
         var (spec, yaml) = RunSpecLoader.LoadFile(request.SpecPath, request.Overrides);
         var directory = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", spec.Name));
         using var signals = new RankSignals();
-        using var meter = new TrainingMeter();
+        using var meter = new RankMeter();
         var rank = new RankRequest
         {
             Spec = spec, SpecYaml = yaml, RunDirectory = directory, RunLabel = spec.Name,

@@ -22,7 +22,7 @@ internal sealed class MetricsEndpoint : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{host}:{port}");
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(TrainingMeter.MeterName)
+            .AddMeter(TrainingMeter.MeterName, RankMeter.Name)
             .AddPrometheusExporter());
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -67,6 +67,19 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     [Alias("Heartbeat")]
     Task<WorkerAssignment?> Heartbeat(WorkerDescriptor worker);
 
+    /// <summary>Every worker with a lease, and what it runs.</summary>
     [Alias("Workers")]
     Task<IReadOnlyList<WorkerSnapshot>> Workers();
+
+    /// <summary>Tells <paramref name="observer"/> of the worker's placements as they happen; renewed by the worker, since activations forget it.</summary>
+    [Alias("Subscribe")]
+    Task Subscribe(string workerId, IWorkerObserver observer);
+
+    /// <summary>A run moved to <paramref name="state"/>: the scheduler counts runs by state for the metrics.</summary>
+    [Alias("RunStateChanged"), OneWay]
+    Task RunStateChanged(string runId, RunState state);
+
+    /// <summary>The scheduler's numbers for the metrics, read by every silo.</summary>
+    [Alias("Stats"), AlwaysInterleave]
+    Task<SchedulerStats> Stats();
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace GanCluster.Hosting.Settings;
 
 /// <summary>Binds and checks an options section, turning binder and validation failures into one line per bad setting.</summary>
-internal static partial class SettingsBinder
+public static partial class SettingsBinder
 {
     /// <summary>Binds <paramref name="section"/> onto <paramref name="options"/>; a value the binder cannot convert becomes a <see cref="SettingsException"/>.</summary>
     public static void Bind(IConfiguration configuration, string section, object options)

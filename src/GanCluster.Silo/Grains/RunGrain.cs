@@ -185,6 +185,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
     {
         run.State.State = next;
         run.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, text));
+        GrainFactory.GetGrain<ISchedulerGrain>(0).RunStateChanged(run.State.Id, next).Ignore();
     }
 
     private RunSnapshot Snapshot()

@@ -1,3 +1,4 @@
+using GanCluster.Contracts;
 using GanCluster.Contracts.Grains;
 using GanCluster.Silo.Scheduling;
 
@@ -12,6 +13,9 @@ public sealed class SchedulerRecord
     public List<string> Runs { get; set; } = [];
     public List<QueuedRun> Queue { get; set; } = [];
     public List<string> Active { get; set; } = [];
+
+    /// <summary>Each run's latest state, for the runs-by-state metric (runs submitted before it was kept are missing until they move).</summary>
+    public Dictionary<string, RunState> States { get; set; } = [];
 }
 
 /// <summary>
@@ -21,13 +25,18 @@ public sealed class SchedulerRecord
 /// scheduler back on a surviving silo after a failover even when no worker is left to call it, and it
 /// requeues runs that claim to be running on workers the scheduler no longer holds.
 /// </summary>
-public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.ProviderName)] IPersistentState<SchedulerRecord> state) : Grain, ISchedulerGrain, IRemindable
+public sealed class SchedulerGrain(
+    [PersistentState("scheduler", SiloStorage.ProviderName)] IPersistentState<SchedulerRecord> state,
+    Orleans.Runtime.ILocalSiloDetails silo) : Grain, ISchedulerGrain, IRemindable
 {
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
     private const string AuditReminder = "audit";
     private static readonly TimeSpan AuditPeriod = TimeSpan.FromMinutes(1);
 
     private readonly GangScheduler _gangs = new(Lease);
+
+    // Soft state like the leases: each worker renews its subscription, so a new activation relearns them within seconds.
+    private readonly Dictionary<string, IWorkerObserver> _observers = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _activatedAt = DateTimeOffset.UtcNow;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -61,12 +70,16 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
             state.State.Runs.Add(runId);
         if (!state.State.Active.Contains(runId))
             state.State.Active.Add(runId);
+        state.State.States[runId] = RunState.Pending;
         _gangs.Enqueue(runId, worldSize, priority);
         await PlaceAndSave();
     }
 
     public async Task Remove(string runId, bool suspectWorkers)
     {
+        // Its workers learn at once that the run is no longer theirs (a cancel stops them within a heartbeat's time).
+        foreach (var worker in _gangs.Workers.Where(w => w.RunId == runId).Select(w => w.Descriptor.Id).ToList())
+            Notify(worker);
         _gangs.Remove(runId, suspectWorkers ? DateTimeOffset.UtcNow : null);
         state.State.Active.Remove(runId); // a requeue enqueues it again right after
         await PlaceAndSave();
@@ -92,13 +105,47 @@ public sealed class SchedulerGrain([PersistentState("scheduler", SiloStorage.Pro
         return new WorkerAssignment(lease.RunId, lease.Rank, gang, lease.Placement);
     }
 
+    /// <summary>One-way and best effort: a worker whose observer is gone still learns on its next heartbeat.</summary>
+    private void Notify(string workerId)
+    {
+        if (_observers.TryGetValue(workerId, out var observer))
+            observer.AssignmentChanged().Ignore();
+    }
+
     public Task<IReadOnlyList<WorkerSnapshot>> Workers() => Task.FromResult<IReadOnlyList<WorkerSnapshot>>(
         _gangs.Workers.Select(w => new WorkerSnapshot(w.Descriptor, w.LastHeartbeat, w.RunId, w.Rank)).ToList());
+
+    public Task Subscribe(string workerId, IWorkerObserver observer)
+    {
+        _observers[workerId] = observer;
+        return Task.CompletedTask;
+    }
+
+    public Task RunStateChanged(string runId, RunState runState)
+    {
+        // Counted in memory; written with the next change that is persisted anyway (enqueue, removal, placement).
+        state.State.States[runId] = runState;
+        return Task.CompletedTask;
+    }
+
+    public Task<SchedulerStats> Stats()
+    {
+        var byState = Enum.GetValues<RunState>().ToDictionary(s => s, _ => 0);
+        foreach (var runState in state.State.States.Values)
+            byState[runState]++;
+        var training = _gangs.Workers.Count(w => w.RunId is not null);
+        return Task.FromResult(new SchedulerStats(silo.SiloAddress.ToString(), byState, _gangs.Queue.Count, _gangs.Queue.Sum(q => q.WorldSize),
+            _gangs.Workers.Count - training, training));
+    }
 
     private async Task PlaceAndSave()
     {
         foreach (var placement in _gangs.Place(DateTimeOffset.UtcNow))
+        {
             await GrainFactory.GetGrain<IRunGrain>(placement.RunId).Placed(placement.Workers);
+            foreach (var worker in placement.Workers)
+                Notify(worker);
+        }
         state.State.Queue = [.. _gangs.Queue];
         await state.WriteStateAsync();
     }

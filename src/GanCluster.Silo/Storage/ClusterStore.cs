@@ -1,5 +1,5 @@
 using System.Net;
-using GanCluster.Contracts.Hosting;
+using GanCluster.Hosting.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Storage;
@@ -11,7 +11,7 @@ public static class ClusterStore
 {
     public static ISiloBuilder UseClusterStore(this ISiloBuilder silo, SiloOptions options)
     {
-        if (options.Postgres is not { } postgres)
+        if (options.SharedStore() is not { } postgres)
         {
             // The embedded default: a cluster of one on loopback. Reminders are re-registered by the grains that
             // own them on every activation, so an in-memory reminder table loses nothing that matters here.

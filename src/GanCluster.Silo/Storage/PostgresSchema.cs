@@ -1,4 +1,4 @@
-using GanCluster.Contracts.Hosting;
+using GanCluster.Hosting.Storage;
 using Npgsql;
 
 namespace GanCluster.Silo.Storage;

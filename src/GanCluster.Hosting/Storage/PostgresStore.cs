@@ -1,4 +1,4 @@
-namespace GanCluster.Contracts.Hosting;
+namespace GanCluster.Hosting.Storage;
 
 /// <summary>
 /// The production store that silos and workers share: a PostgreSQL database reached through the Orleans ADO.NET
@@ -12,17 +12,25 @@ public sealed record PostgresStore(string ConnectionString, string SourceFile, s
 
     public const string DefaultClusterId = "gancluster";
 
-    public static PostgresStore FromFile(string path, string clusterId = DefaultClusterId)
+    /// <summary>What is wrong with the file at <paramref name="path"/> as a connection-string file, or null when it is usable.</summary>
+    public static string? Problem(string path)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
-            throw new ArgumentException($"--postgres-file {full}: no such file (it should hold an Npgsql connection string such as 'Host=db;Port=5432;Database=gancluster;Username=gancluster;Password=...')");
+            return $"{full}: no such file (it should hold an Npgsql connection string such as 'Host=db;Port=5432;Database=gancluster;Username=gancluster;Password=...')";
         var text = File.ReadAllText(full).Trim();
         if (text.Length == 0 || !Settings(text).ContainsKey("host"))
-            throw new ArgumentException($"--postgres-file {full}: expected an Npgsql connection string with at least Host=..., found {(text.Length == 0 ? "an empty file" : "no Host")}");
-        if (clusterId.Length == 0 || clusterId.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_'))
-            throw new ArgumentException($"--cluster-id must be letters, digits, '-' or '_', found '{clusterId}'");
-        return new PostgresStore(text, full, clusterId);
+            return $"{full} should hold an Npgsql connection string with at least Host=..., found {(text.Length == 0 ? "an empty file" : "no Host")}";
+        return null;
+    }
+
+    /// <summary>The store of a checked file (see <see cref="Problem"/>).</summary>
+    public static PostgresStore FromFile(string path, string clusterId = DefaultClusterId)
+    {
+        if (Problem(path) is { } problem)
+            throw new InvalidOperationException(problem);
+        var full = Path.GetFullPath(path);
+        return new PostgresStore(File.ReadAllText(full).Trim(), full, clusterId);
     }
 
     /// <summary>host:port/database, without credentials.</summary>
