@@ -6,6 +6,7 @@ using GanCluster.Bench;
 //                                                        -- quality-summary [--dir DIR]
 //                                                        -- control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]
 //                                                        -- first-step [--cluster DIR] [--samples 20]     (a cluster with ≥ 1 worker)
+//                                                        -- exporter-overhead [--rounds 5] [--steps 3000] [--scrape 0.1] [--model toy|mlp]
 //                                                        -- allreduce-processes [--world-size 2] [--size 1M] [--iterations 50] [--gap-ms 100] [--gap idle|busy]
 //                                                        -- generator-norm --checkpoint CKPT --evaluator FILE [--samples 5000]
 //                                                        -- allreduce [--world-sizes 2,3] [--sizes 4K,...,64M] [--channels 1,4] [--chunk-bytes 1048576]
@@ -35,6 +36,7 @@ return args.FirstOrDefault() switch
     "control-plane" => ControlPlaneLoad.Run(Option("--cluster", ".gancluster"), int.Parse(Option("--workers", "20")), int.Parse(Option("--runs", "1000")), int.Parse(Option("--seconds", "10"))),
     "generator-norm" => GeneratorNormProbe.Run(Option("--checkpoint", ""), Option("--evaluator", ""), int.Parse(Option("--samples", "5000"))),
     "first-step" => ControlPlaneLoad.FirstStep(Option("--cluster", ".gancluster"), int.Parse(Option("--samples", "20"))),
+    "exporter-overhead" => ExporterOverhead.Run(int.Parse(Option("--rounds", "5")), int.Parse(Option("--steps", "3000")), double.Parse(Option("--scrape", "0.1"), System.Globalization.CultureInfo.InvariantCulture), Option("--model", "toy")),
     _ => Usage(),
 };
 

@@ -10,8 +10,9 @@ public sealed class WorkerMeter : IDisposable
     private readonly Meter _meter = new(Name);
     private volatile bool _training;
 
-    public WorkerMeter(WorkerOptions options)
+    public WorkerMeter(Microsoft.Extensions.Options.IOptions<WorkerOptions> settings)
     {
+        var options = settings.Value;
         _meter.CreateObservableGauge("gancluster_worker_state", () => new[]
         {
             new Measurement<int>(_training ? 0 : 1, new KeyValuePair<string, object?>("state", "idle")),

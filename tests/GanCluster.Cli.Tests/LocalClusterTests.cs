@@ -75,7 +75,7 @@ public sealed class LocalClusterTests
         {
             var id = Json(CliProcess.Run(dir, "run", "submit", spec, "--world-size", "2", "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
             JsonElement Show() => Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
-            WaitUntil(() => Show().GetProperty("lastCheckpoint").GetString() is { Length: > 0 }, "a first checkpoint");
+            WaitUntil(() => Show().TryGetProperty("checkpoint", out var newest) && newest.ValueKind == JsonValueKind.Object, "a first checkpoint");
             var before = Show();
             var rankZero = before.GetProperty("workers")[0].GetString()!;
             var stepAtKill = long.Parse(before.GetProperty("step").GetString()!);
@@ -96,7 +96,7 @@ public sealed class LocalClusterTests
             var launcher = CliProcess.Run(dir, "train", spec, "--world-size", "2", "--out", "static");
             Assert.True(launcher.ExitCode == 0, launcher.ToString());
             var differences = CheckpointComparison.Compare(
-                CheckpointFile.Read(after.GetProperty("lastCheckpoint").GetString()!),
+                CheckpointFile.Read(after.GetProperty("checkpoint").GetProperty("path").GetString()!),
                 CheckpointFile.Read(Path.Combine(dir, "static", "checkpoints", "step-00003000.gck")));
             Assert.All(differences, d => Assert.True(d.BitwiseIdentical, $"{d.Network}: max |Δ| {d.MaxAbsolute}"));
         }
@@ -134,7 +134,7 @@ public sealed class LocalClusterTests
             Assert.StartsWith("submitted", texts[0]);
             // The same attempt went on: no requeue, and the worker finished it.
             Assert.DoesNotContain(texts, t => t.Contains("requeued"));
-            Assert.EndsWith("step-00002500.gck", after.GetProperty("lastCheckpoint").GetString());
+            Assert.EndsWith("step-00002500.gck", after.GetProperty("checkpoint").GetProperty("path").GetString());
         }
         finally
         {
@@ -153,7 +153,7 @@ public sealed class LocalClusterTests
         {
             var id = Json(CliProcess.Run(dir, "run", "submit", spec, "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
             JsonElement Show() => Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
-            WaitUntil(() => Show().GetProperty("lastCheckpoint").GetString() is { Length: > 0 }, "a first checkpoint");
+            WaitUntil(() => Show().TryGetProperty("checkpoint", out var newest) && newest.ValueKind == JsonValueKind.Object, "a first checkpoint");
             var worker = Show().GetProperty("workers")[0].GetString()!;
             // The silo and the worker training the run die together (one machine lost, say).
             var processes = ClusterProcesses.Read(cluster);
@@ -189,7 +189,7 @@ public sealed class LocalClusterTests
             var id = run.Output.Split('\n').First(l => l.StartsWith("submitted ", StringComparison.Ordinal)).Split(' ')[1];
             var shown = Json(CliProcess.Run(dir, "run", "show", id, "--cluster", cluster, "--output", "json"));
             Assert.Equal("RUN_STATE_DIVERGED", shown.GetProperty("state").GetString());
-            var last = shown.GetProperty("lastCheckpoint").GetString()!;
+            var last = shown.GetProperty("checkpoint").GetProperty("path").GetString()!;
             var checkpoint = CheckpointFile.Read(last);
             Assert.True(checkpoint.Step < 400);
             Assert.All(checkpoint.Entries.Where(e => e.DType == "Float32"), e =>

@@ -21,10 +21,11 @@ internal static class ClusterCommands
             Description = "a file holding an Npgsql connection string: keep membership, grain state and reminders in that PostgreSQL database instead of the embedded SQLite file",
         };
         var prometheus = new Option<bool>("--prometheus") { Description = "also start Debian's prometheus on loopback, scraping every silo and worker (scripts/setup.sh --prometheus installs it)" };
+        var scrape = new Option<double>("--scrape-interval") { Description = "seconds between Prometheus scrapes with --prometheus", DefaultValueFactory = _ => 5 };
         var dir = RunCommands.ClusterOption();
         var command = new Command("up", "Start a local cluster: an embedded silo with SQLite state (or silos sharing PostgreSQL), and workers.")
         {
-            workers, threads, silos, postgres, prometheus, dir,
+            workers, threads, silos, postgres, prometheus, scrape, dir,
         };
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
@@ -57,7 +58,7 @@ internal static class ClusterCommands
             var info = new ClusterInfo(cluster.TokenFile, [.. started], startedWorkers, postgresFile);
             PrometheusTargets.Write(cluster.ScrapeTargetsFile, info.ScrapeTargets);
             if (parsed.GetValue(prometheus))
-                info = StartPrometheus(cluster, info);
+                info = StartPrometheus(cluster, info, TimeSpan.FromSeconds(parsed.GetValue(scrape)));
             cluster.Write(info);
             var store = postgresFile is null ? $"SQLite state in {cluster.State}" : $"PostgreSQL from {postgresFile}";
             console.MarkupLineInterpolated($"cluster up in {cluster.Root}: {siloCount} silo(s) (API {info.ApiSilo.ApiUrl}, {store}), {k} worker(s) × {perWorker} thread(s); logs in {cluster.Logs}");
@@ -135,11 +136,13 @@ internal static class ClusterCommands
         return new WorkerInfo(pid, name, metricsPort);
     }
 
-    private static ClusterInfo StartPrometheus(ClusterDirectory cluster, ClusterInfo info)
+    private static ClusterInfo StartPrometheus(ClusterDirectory cluster, ClusterInfo info, TimeSpan scrapeInterval)
     {
+        if (scrapeInterval < TimeSpan.FromSeconds(1))
+            throw new UsageException($"--scrape-interval must be at least 1 second, found {scrapeInterval.TotalSeconds}");
         using var prometheus = LocalPrometheus.Start(new LocalPrometheusOptions
         {
-            Directory = cluster.Prometheus, TargetsFile = cluster.ScrapeTargetsFile, ScrapeInterval = TimeSpan.FromSeconds(5), Detached = true,
+            Directory = cluster.Prometheus, TargetsFile = cluster.ScrapeTargetsFile, ScrapeInterval = scrapeInterval, Detached = true,
         });
         return info with { PrometheusPid = prometheus.Pid, PrometheusUrl = prometheus.Url };
     }

@@ -29,6 +29,7 @@ internal static class DataParallelLauncher
             RunDirectory = outDir,
             Host = host,
             BasePort = basePort,
+            MetricsBasePort = request.Metrics?.Port,
         };
         console.MarkupLineInterpolated($"starting {worldSize} ranks ({perRank} thread(s) each) on {host}; rank logs in {outDir}/rank-N.log");
         using var signals = new RankSignals();
@@ -49,11 +50,11 @@ internal static class DataParallelLauncher
     /// <summary>The worker program's static-ring mode; its place in the ring comes from the launcher's environment.</summary>
     private static List<string> StaticRingArguments(string specFile, string outDir, TrainRequest request)
     {
-        var args = new List<string> { "--mode", "static-ring", "--spec", specFile, "--out", outDir };
+        var args = new List<string> { "--mode", "StaticRing", "--spec", specFile, "--out", outDir };
         if (request.ResumePath is { } resume)
             args.AddRange(["--resume", Path.GetFullPath(resume)]);
         if (request.Metrics is { } m)
-            args.AddRange(["--metrics-host", m.Host, "--metrics-port", m.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            args.AddRange(["--metrics-host", m.Host]);
         return args;
     }
 }

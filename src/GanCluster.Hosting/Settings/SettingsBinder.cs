@@ -87,8 +87,14 @@ public static partial class SettingsBinder
         "System.Double" or "System.Single" or "System.Decimal" => "a number",
         "System.Boolean" => "true or false",
         "System.TimeSpan" => "a duration such as 00:00:30",
-        _ => $"a {typeName[(typeName.LastIndexOf('.') + 1)..]}",
+        _ => EnumNames(typeName) ?? $"a {typeName[(typeName.LastIndexOf('.') + 1)..]}",
     };
+
+    /// <summary>"one of A, B" for an enum the binder could not parse (found among the loaded assemblies by its full name).</summary>
+    private static string? EnumNames(string typeName) =>
+        AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName)).FirstOrDefault(t => t is { IsEnum: true }) is { } type
+            ? "one of " + string.Join(", ", Enum.GetNames(type))
+            : null;
 
     [GeneratedRegex(@"at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
     private static partial Regex ConversionFailure();

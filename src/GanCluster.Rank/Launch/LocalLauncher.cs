@@ -20,6 +20,12 @@ public sealed record LaunchPlan
 
     /// <summary>First port of the ring (rank r listens on BasePort + r); null picks free ports.</summary>
     public int? BasePort { get; init; }
+
+    /// <summary>
+    /// First metrics port (rank r serves /metrics and /health on MetricsBasePort + r, given to it as
+    /// <c>--metrics-port</c>); null picks free ports, taken together with the ring's so that no two collide.
+    /// </summary>
+    public int? MetricsBasePort { get; init; }
     public int Channels { get; init; } = 4;
     public int ChunkBytes { get; init; } = 1 << 20;
     public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -56,7 +62,10 @@ public static partial class LocalLauncher
     public static async Task<LaunchResult> RunAsync(LaunchPlan plan, Action<string> rankZeroLine, CancellationToken cancellation)
     {
         Directory.CreateDirectory(plan.RunDirectory);
-        var ports = plan.BasePort is { } basePort ? Enumerable.Range(basePort, plan.WorldSize).ToArray() : FreePorts.Take(plan.WorldSize);
+        var free = new Queue<int>(FreePorts.Take((plan.BasePort is null ? plan.WorldSize : 0) + (plan.MetricsBasePort is null ? plan.WorldSize : 0)));
+        int[] Ports(int? basePort) => basePort is { } first ? Enumerable.Range(first, plan.WorldSize).ToArray() : Enumerable.Range(0, plan.WorldSize).Select(_ => free.Dequeue()).ToArray();
+        var ports = Ports(plan.BasePort);
+        var metricsPorts = Ports(plan.MetricsBasePort);
         var endpoints = ports.Select(p => $"{plan.Host}:{p}").ToArray();
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var runId = $"{Path.GetFileName(Path.GetFullPath(plan.RunDirectory))}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
@@ -70,11 +79,11 @@ public static partial class LocalLauncher
                     RunId = runId, Rank = rank, Endpoints = endpoints, Secret = secret,
                     Channels = plan.Channels, ChunkBytes = plan.ChunkBytes, PeerTimeout = plan.PeerTimeout,
                 };
-                ranks.Add(RankProcess.Start(plan, options, rank == 0 ? rankZeroLine : null));
+                ranks.Add(RankProcess.Start(plan, options, metricsPorts[rank], rank == 0 ? rankZeroLine : null));
             }
             // Who is who, for operators (and tests that kill a rank); never the secret.
             File.WriteAllText(Path.Combine(plan.RunDirectory, "ranks.json"), System.Text.Json.JsonSerializer.Serialize(
-                ranks.Select(r => new { rank = r.Rank, pid = r.Pid, endpoint = endpoints[r.Rank], log = $"rank-{r.Rank}.log" })));
+                ranks.Select(r => new { rank = r.Rank, pid = r.Pid, endpoint = endpoints[r.Rank], metrics = $"{plan.Host}:{metricsPorts[r.Rank]}", log = $"rank-{r.Rank}.log" })));
             using var stopping = cancellation.Register(() => ranks.ForEach(r => r.Terminate()));
             string? failure = null;
             var pending = ranks.Select(r => r.Exited).ToList();
@@ -130,7 +139,7 @@ public static partial class LocalLauncher
         public Task Exited { get; }
         public int ExitCode => _process.HasExited ? _process.ExitCode : -1;
 
-        public static RankProcess Start(LaunchPlan plan, RingOptions options, Action<string>? echo)
+        public static RankProcess Start(LaunchPlan plan, RingOptions options, int metricsPort, Action<string>? echo)
         {
             var info = new ProcessStartInfo(plan.Executable)
             {
@@ -140,6 +149,8 @@ public static partial class LocalLauncher
             };
             foreach (var argument in plan.Arguments)
                 info.ArgumentList.Add(argument);
+            info.ArgumentList.Add("--metrics-port");
+            info.ArgumentList.Add(metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             foreach (var (name, value) in WorkerEnvironment.For(options))
                 info.Environment[name] = value;
             var log = new StreamWriter(Path.Combine(plan.RunDirectory, $"rank-{options.Rank}.log"), append: false) { AutoFlush = true };

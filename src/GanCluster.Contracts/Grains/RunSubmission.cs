@@ -1,0 +1,11 @@
+namespace GanCluster.Contracts.Grains;
+
+/// <summary>What a user submits: the effective spec (validated by the API), its name and step budget, and the gang size.</summary>
+[GenerateSerializer, Immutable, Alias("gancluster.RunSubmission")]
+public sealed record RunSubmission(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string SpecYaml,
+    [property: Id(2)] int WorldSize,
+    [property: Id(3)] int Priority,
+    [property: Id(4)] long TotalSteps,
+    [property: Id(5)] bool StopOnCollapse = false);
