@@ -8,6 +8,7 @@ using GanCluster.Training.Runtime;
 using GanCluster.Training.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
 
 namespace GanCluster.Bench;
 
@@ -47,8 +48,7 @@ internal static class ExporterOverhead
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.UseGanClusterSources([], new Dictionary<string, string>(), new Dictionary<string, string?> { ["GANCLUSTER_LOGGING__FORMAT"] = "text" });
         builder.AddServiceDefaults(new HostIdentity("worker", "bench"), [RankMeter.Name, TrainingMeter.MeterName],
-            metrics => OpenTelemetry.Metrics.MeterProviderBuilderExtensions.AddView(metrics, "gancluster_step_seconds",
-                new OpenTelemetry.Metrics.ExplicitBucketHistogramConfiguration { Boundaries = RankMeter.StepSecondsBuckets }));
+            metrics => metrics.AddView("gancluster_step_seconds", new ExplicitBucketHistogramConfiguration { Boundaries = RankMeter.StepSecondsBuckets }));
         builder.Services.AddSingleton<RankMeter>();
         using var app = builder.Build();
         app.MapServiceDefaults();
