@@ -130,32 +130,8 @@ internal sealed class LocalPrometheus : IDisposable
     private static UsageException Missing(string why) =>
         new($"Prometheus not found ({why}): install it with `scripts/setup.sh --prometheus` (Debian's prometheus package)");
 
-    private void WaitUntilReady(TimeSpan timeout, long logStart)
-    {
-        // A short timeout: a port that something else holds accepts the connection but never answers.
-        using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(500) };
-        var clock = Stopwatch.StartNew();
-        var last = "no answer yet";
-        while (true)
-        {
-            try
-            {
-                using var response = http.Send(new HttpRequestMessage(HttpMethod.Get, $"{Url}/-/ready"));
-                if (response.StatusCode == HttpStatusCode.OK)
-                    return;
-                last = $"HTTP {(int)response.StatusCode}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                last = e.Message;
-            }
-            if (!ProcessIds.Alive(Pid))
-                throw new UsageException($"Prometheus exited before it was ready (pid {Pid}, port {Port}); log {LogFile}:\n{LogTail(logStart)}");
-            if (clock.Elapsed > timeout)
-                throw new UsageException($"Prometheus was not ready after {timeout.TotalSeconds:0} s ({Url}/-/ready: {last}); log {LogFile}:\n{LogTail(logStart)}");
-            Thread.Sleep(100);
-        }
-    }
+    private void WaitUntilReady(TimeSpan timeout, long logStart) =>
+        ReadinessProbe.Wait("Prometheus", Pid, $"{Url}/-/ready", timeout, () => $"{LogFile}:\n{LogTail(logStart)}");
 
     /// <summary>The last 20 lines this start wrote (the log is appended to across restarts).</summary>
     private string LogTail(long from)

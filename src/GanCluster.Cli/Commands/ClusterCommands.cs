@@ -54,7 +54,7 @@ internal static class ClusterCommands
             var perWorker = parsed.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, k));
             var startedWorkers = Enumerable.Range(1, k).Select(i => StartWorker(binaries.Worker, cluster, $"worker-{i}", perWorker, started[0], postgresFile)).ToArray();
             foreach (var worker in startedWorkers)
-                HealthProbe.WaitReady(worker.Name, worker.Pid, worker.MetricsPort, ReadyTimeout, Path.Combine(cluster.Logs, $"{worker.Name}.log"));
+                ReadinessProbe.WaitHealthy(worker.Name, worker.Pid, worker.MetricsPort, ReadyTimeout, Path.Combine(cluster.Logs, $"{worker.Name}.log"));
             var info = new ClusterInfo(cluster.TokenFile, [.. started], startedWorkers, postgresFile);
             PrometheusTargets.Write(cluster.ScrapeTargetsFile, info.ScrapeTargets);
             if (parsed.GetValue(prometheus))
@@ -113,7 +113,7 @@ internal static class ClusterCommands
         string[] store = postgresFile is null ? [] : ["--postgres-file", postgresFile];
         var pid = LocalProcesses.StartDotnet(siloDll, ["--state-dir", cluster.State, "--token-file", cluster.TokenFile, "--api-port", Text(apiPort),
             "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--metrics-port", Text(metricsPort), .. store], log);
-        HealthProbe.WaitReady($"silo-{index}", pid, metricsPort, ReadyTimeout, log);
+        ReadinessProbe.WaitHealthy($"silo-{index}", pid, metricsPort, ReadyTimeout, log);
         return new SiloInfo(pid, apiPort, siloPort, gatewayPort, metricsPort);
     }
 

@@ -74,10 +74,13 @@ public sealed class TrainingMeter : IDisposable
         {
             if (monitor.Latest is not { } record || value(record) is not { } v || !double.IsFinite(v))
                 continue;
-            var tags = net is null
-                ? new KeyValuePair<string, object?>[] { new("run", run), new("sweep", sweep), new("rank", rank) }
-                : [new("run", run), new("sweep", sweep), new("rank", rank), new("net", net)];
-            yield return new Measurement<double>(v, tags);
+            // A run outside a sweep has no sweep label (Prometheus reads an empty label as none anyway).
+            var tags = new List<KeyValuePair<string, object?>>(4) { new("run", run), new("rank", rank) };
+            if (sweep.Length > 0)
+                tags.Add(new("sweep", sweep));
+            if (net is not null)
+                tags.Add(new("net", net));
+            yield return new Measurement<double>(v, tags.ToArray());
         }
     }
 
