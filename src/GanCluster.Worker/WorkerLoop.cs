@@ -28,8 +28,14 @@ public sealed class WorkerLoop(IClusterClient grains, IOptions<WorkerOptions> se
 
     public Task AssignmentChanged()
     {
-        if (_nudge.CurrentCount == 0)
+        try
+        {
             _nudge.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A nudge is already pending: one heartbeat answers both.
+        }
         return Task.CompletedTask;
     }
 
