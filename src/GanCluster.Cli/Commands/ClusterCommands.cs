@@ -46,23 +46,36 @@ internal static class ClusterCommands
                 return Restart(console, cluster, existing, binaries.Silo);
             Directory.CreateDirectory(cluster.Logs);
             var started = new List<SiloInfo>();
-            for (var i = 1; i <= siloCount; i++)
-            {
-                var ports = FreePorts.Take(4);
-                started.Add(StartSilo(binaries.Silo, cluster, i, ports[0], ports[1], ports[2], ports[3], postgresFile));
-            }
+            var startedWorkers = new List<WorkerInfo>();
             var perWorker = parsed.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, k));
-            var startedWorkers = Enumerable.Range(1, k).Select(i => StartWorker(binaries.Worker, cluster, $"worker-{i}", perWorker, started[0], postgresFile)).ToArray();
-            foreach (var worker in startedWorkers)
-                ReadinessProbe.WaitHealthy(worker.Name, worker.Pid, worker.MetricsPort, ReadyTimeout, Path.Combine(cluster.Logs, $"{worker.Name}.log"));
-            var info = new ClusterInfo(cluster.TokenFile, [.. started], startedWorkers, postgresFile);
-            PrometheusTargets.Write(cluster.ScrapeTargetsFile, info.ScrapeTargets);
-            if (parsed.GetValue(prometheus))
-                info = StartPrometheus(cluster, info, TimeSpan.FromSeconds(parsed.GetValue(scrape)));
+            ClusterInfo info;
+            try
+            {
+                for (var i = 1; i <= siloCount; i++)
+                {
+                    var ports = FreePorts.Take(4);
+                    started.Add(StartSilo(binaries.Silo, cluster, i, ports[0], ports[1], ports[2], ports[3], postgresFile));
+                }
+                for (var i = 1; i <= k; i++)
+                    startedWorkers.Add(StartWorker(binaries.Worker, cluster, $"worker-{i}", perWorker, started[0], postgresFile));
+                foreach (var worker in startedWorkers)
+                    ReadinessProbe.WaitHealthy(worker.Name, worker.Pid, worker.MetricsPort, ReadyTimeout, Path.Combine(cluster.Logs, $"{worker.Name}.log"));
+                info = new ClusterInfo(cluster.TokenFile, [.. started], [.. startedWorkers], postgresFile);
+                PrometheusTargets.Write(cluster.ScrapeTargetsFile, info.ScrapeTargets);
+                if (parsed.GetValue(prometheus))
+                    info = StartPrometheus(cluster, info, TimeSpan.FromSeconds(parsed.GetValue(scrape)));
+            }
+            catch
+            {
+                // A cluster that did not come up leaves nothing running behind it.
+                LocalProcesses.Stop(startedWorkers.Select(w => w.Pid));
+                LocalProcesses.Stop(started.Select(s => s.Pid));
+                throw;
+            }
             cluster.Write(info);
             var store = postgresFile is null ? $"SQLite state in {cluster.State}" : $"PostgreSQL from {postgresFile}";
             console.MarkupLineInterpolated($"cluster up in {cluster.Root}: {siloCount} silo(s) (API {info.ApiSilo.ApiUrl}, {store}), {k} worker(s) × {perWorker} thread(s); logs in {cluster.Logs}");
-            console.MarkupLineInterpolated($"metrics: silo(s) {string.Join(", ", started.Select(s => $"127.0.0.1:{s.MetricsPort}"))}, workers {string.Join(", ", startedWorkers.Select(w => $"127.0.0.1:{w.MetricsPort}"))}; Prometheus targets in {cluster.ScrapeTargetsFile}");
+            console.MarkupLineInterpolated($"metrics: silo(s) {string.Join(", ", started.Select(s => $"127.0.0.1:{s.MetricsPort}"))}, workers {string.Join(", ", info.Workers.Select(w => $"127.0.0.1:{w.MetricsPort}"))}; Prometheus targets in {cluster.ScrapeTargetsFile}");
             if (info.PrometheusUrl is { } url)
                 console.MarkupLineInterpolated($"prometheus: {url} (try gancluster_pending_ranks or gancluster_d_loss)");
             return ExitCodes.Success;
@@ -113,7 +126,15 @@ internal static class ClusterCommands
         string[] store = postgresFile is null ? [] : ["--postgres-file", postgresFile];
         var pid = LocalProcesses.StartDotnet(siloDll, ["--state-dir", cluster.State, "--token-file", cluster.TokenFile, "--api-port", Text(apiPort),
             "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--metrics-port", Text(metricsPort), .. store], log);
-        ReadinessProbe.WaitHealthy($"silo-{index}", pid, metricsPort, ReadyTimeout, log);
+        try
+        {
+            ReadinessProbe.WaitHealthy($"silo-{index}", pid, metricsPort, ReadyTimeout, log);
+        }
+        catch
+        {
+            LocalProcesses.Stop([pid]);
+            throw;
+        }
         return new SiloInfo(pid, apiPort, siloPort, gatewayPort, metricsPort);
     }
 
