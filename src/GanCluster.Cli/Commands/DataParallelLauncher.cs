@@ -50,7 +50,8 @@ internal static class DataParallelLauncher
     /// <summary>The worker program's static-ring mode; its place in the ring comes from the launcher's environment.</summary>
     private static List<string> StaticRingArguments(string specFile, string outDir, TrainRequest request)
     {
-        var args = new List<string> { "--mode", "StaticRing", "--spec", specFile, "--out", outDir };
+        // The rank's own lines (progress, checkpoints, the parameter digest) are what the user reads; host logs only for trouble.
+        var args = new List<string> { "--mode", "StaticRing", "--spec", specFile, "--out", outDir, "--Logging:Format", "text", "--Serilog:MinimumLevel:Default", "Warning" };
         if (request.ResumePath is { } resume)
             args.AddRange(["--resume", Path.GetFullPath(resume)]);
         if (request.Metrics is { } m)

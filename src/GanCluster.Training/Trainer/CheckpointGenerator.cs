@@ -33,6 +33,9 @@ public sealed class CheckpointGenerator : IDisposable
     public CheckpointGenerator(Checkpoint checkpoint, string path, bool preferEma = true, NormStatistics norm = NormStatistics.Running)
     {
         Spec = RunSpecLoader.LoadText(checkpoint.SpecYaml, path + " (embedded spec)").Spec;
+        // The spec's thread count, as in training: libtorch's reductions split by thread, so the same samples need the same threads.
+        if (Spec.Threads > 0)
+            set_num_threads(Spec.Threads);
         SampleShape = DatasetFactory.SampleShape(Spec.Dataset);
         UsesEma = preferEma && checkpoint.Entries.Any(e => e.Network == "ema");
         _prior = Spec.Model.Name == ModelKind.Vanilla ? LatentPrior.Uniform : LatentPrior.Normal;
