@@ -39,9 +39,11 @@ public sealed record RunSpec
     {
         if (worldSize < 1)
             throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "a world has at least one rank");
-        if (BatchSize % (worldSize * MicroBatches) != 0)
+        // In 64 bits: a huge world size times micro-batches must be refused, not wrap around.
+        var shards = (long)worldSize * MicroBatches;
+        if (BatchSize % shards != 0)
             throw new SpecException(file, "batch_size", null,
-                $"a multiple of {worldSize} rank(s) × {MicroBatches} micro-batch(es) = {worldSize * MicroBatches}", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                $"a multiple of {worldSize} rank(s) × {MicroBatches} micro-batch(es) = {shards}", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
 

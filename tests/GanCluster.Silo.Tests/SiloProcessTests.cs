@@ -47,6 +47,20 @@ public sealed class SiloProcessTests
         Assert.Contains(path.Split('.').Last(), e.Status.Detail);
     }
 
+    [Theory]
+    [InlineData(-2)]
+    [InlineData(1025)]
+    [InlineData(int.MaxValue)]
+    public async Task A_world_size_that_can_never_run_is_refused_naming_the_field(int worldSize)
+    {
+        await using var silo = await SiloProcess.StartAsync(NewStateDirectory());
+        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+            await silo.Client().SubmitRunAsync(new SubmitRunRequest { SpecYaml = ToySpec, WorldSize = worldSize, Overrides = { "micro_batches=4096" } }, cancellationToken: Ct));
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("world_size", e.Trailers.GetValue("field-path"));
+        Assert.Contains($"found {worldSize}", e.Status.Detail);
+    }
+
     [Fact]
     public async Task Runs_and_their_history_survive_a_killed_silo()
     {

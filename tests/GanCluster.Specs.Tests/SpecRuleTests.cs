@@ -44,4 +44,13 @@ public sealed class SpecRuleTests
         Assert.Equal("batch_size", e.FieldPath);
         Assert.Contains($"{worldSize} rank(s) × {microBatches} micro-batch(es)", e.Message);
     }
+
+    [Fact]
+    public void A_world_size_times_micro_batches_past_32_bits_is_refused_not_wrapped()
+    {
+        // 2^20 ranks × 4,096 micro-batches is 2^32: in 32 bits it wraps to 0 and the check divides by zero.
+        var e = Assert.Throws<SpecException>(() => RunSpecLoader.LoadText(Toy, "t.yaml", ["micro_batches=4096"], 1 << 20));
+        Assert.Equal("batch_size", e.FieldPath);
+        Assert.Contains("= 4294967296", e.Message);
+    }
 }

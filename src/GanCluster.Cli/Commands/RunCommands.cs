@@ -31,6 +31,8 @@ internal static class RunCommands
             var path = parsed.GetValue(spec)!;
             if (!File.Exists(path))
                 throw new UsageException($"no such spec file: {path}");
+            if (parsed.GetValue(worldSize) < 1)
+                throw new UsageException($"--world-size must be at least 1, found {parsed.GetValue(worldSize)}");
             using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
             var request = new SubmitRunRequest { SpecYaml = File.ReadAllText(path), WorldSize = parsed.GetValue(worldSize), Priority = parsed.GetValue(priority) };
             request.Overrides.AddRange(parsed.GetValue(set) ?? []);

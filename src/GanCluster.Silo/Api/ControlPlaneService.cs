@@ -10,11 +10,18 @@ namespace GanCluster.Silo.Api;
 /// <summary>The CLI's API: validates specs, talks to the grains, and turns their snapshots into messages.</summary>
 public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.ControlPlaneBase
 {
+    /// <summary>The largest gang a run may ask for (the static launcher's limit too).</summary>
+    public const int MaxWorldSize = 1024;
+
     public override async Task<Run> SubmitRun(SubmitRunRequest request, ServerCallContext context)
     {
         RunSpec spec;
         string yaml;
-        var worldSize = Math.Max(1, request.WorldSize);
+        // 0 is proto3's unset: one rank. A negative or absurd gang can never run, so it is refused by name.
+        var worldSize = request.WorldSize == 0 ? 1 : request.WorldSize;
+        if (worldSize is < 1 or > MaxWorldSize)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"field 'world_size': expected 1 to {MaxWorldSize} ranks, found {request.WorldSize}"),
+                new Metadata { { "field-path", "world_size" } });
         try
         {
             (spec, yaml) = RunSpecLoader.LoadText(request.SpecYaml, "submitted spec", request.Overrides, worldSize);
