@@ -18,7 +18,7 @@ public static class ControlPlaneExtensions
     /// <summary>The Orleans silo on the embedded SQLite state or on PostgreSQL (whose schema is applied first); false, with exit code 3, when the store cannot be reached.</summary>
     public static async Task<bool> AddControlPlaneStoreAsync(this WebApplicationBuilder builder, SiloOptions options)
     {
-        Directory.CreateDirectory(options.StatePath);
+        PrivateFiles.EnsureFolder(options.StatePath);
         if (options.SharedStore() is { } postgres)
         {
             try

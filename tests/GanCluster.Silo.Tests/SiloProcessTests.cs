@@ -47,6 +47,21 @@ public sealed class SiloProcessTests
         Assert.Contains(path.Split('.').Last(), e.Status.Detail);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_state_folder_is_700_and_the_database_and_token_600()
+    {
+        var state = NewStateDirectory();
+        await using var silo = await SiloProcess.StartAsync(state);
+        await silo.Client().SubmitRunAsync(new SubmitRunRequest { SpecYaml = ToySpec }, cancellationToken: Ct); // a ring secret is now at rest
+        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(owner | UnixFileMode.UserExecute, File.GetUnixFileMode(state));
+        Assert.Equal(owner, File.GetUnixFileMode(Path.Combine(state, "state.db")));
+        Assert.Equal(owner, File.GetUnixFileMode(Path.Combine(state, "api-token")));
+        foreach (var journal in Directory.GetFiles(state, "state.db-*"))
+            Assert.Equal(owner, File.GetUnixFileMode(journal));
+    }
+
     [Theory]
     [InlineData(-2)]
     [InlineData(1025)]

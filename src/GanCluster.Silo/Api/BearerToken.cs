@@ -26,10 +26,8 @@ public sealed class BearerToken
         {
             if (!create)
                 throw new FileNotFoundException($"API token file {path} does not exist");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
-            if (!OperatingSystem.IsWindows())
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Storage.PrivateFiles.EnsureFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            Storage.PrivateFiles.WriteNew(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
         }
         return new BearerToken(File.ReadAllText(path).Trim());
     }

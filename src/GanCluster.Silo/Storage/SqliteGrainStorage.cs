@@ -16,7 +16,8 @@ public sealed class SqliteGrainStorage : IGrainStorage
 
     public SqliteGrainStorage(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.EnsureFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.EnsureFile(path); // SQLite gives its journal files the database's mode
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         using var connection = Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
