@@ -5,17 +5,16 @@ using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
 
-/// <summary><c>train --world-size N</c>: starts N worker processes of this program in a loopback ring and reports how they ended.</summary>
+/// <summary><c>train --world-size N</c>: starts N Worker processes in static-ring mode on a loopback ring and reports how they ended.</summary>
 internal static class DataParallelLauncher
 {
     public static int Launch(IAnsiConsole console, TrainRequest request, int worldSize, string host, int? basePort)
     {
         // Validate here, before starting anything: a bad spec is one error, not N. The ranks read the effective spec.
-        var threads = request.Threads;
-        var (spec, _) = RunSpecLoader.LoadFile(request.SpecPath, request.Overrides, worldSize);
+        var (spec, effective) = RunSpecLoader.LoadFile(request.SpecPath, request.Overrides, worldSize);
         // Several local ranks must not oversubscribe the cores: split them unless told otherwise.
-        var perRank = threads ?? (spec.Threads > 0 ? spec.Threads : Math.Max(1, Environment.ProcessorCount / worldSize));
-        var (_, yaml) = RunSpecLoader.LoadFile(request.SpecPath, [.. request.Overrides, $"threads={perRank}"], worldSize);
+        var perRank = request.Threads ?? (spec.Threads > 0 ? spec.Threads : Math.Max(1, Environment.ProcessorCount / worldSize));
+        var (_, yaml) = RunSpecLoader.LoadText(effective, request.SpecPath, [$"threads={perRank}"], worldSize);
         var outDir = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", spec.Name));
         Directory.CreateDirectory(outDir);
         var launchSpec = Path.Combine(outDir, "launch.yaml");
