@@ -1,6 +1,8 @@
+using GanCluster.Contracts.Security;
 using System.Net;
 using GanCluster.Hosting;
 using GanCluster.Silo.Api;
+using GanCluster.Silo.Security;
 using GanCluster.Silo.Storage;
 using GanCluster.Silo.Telemetry;
 using Microsoft.AspNetCore.Builder;
@@ -32,7 +34,19 @@ public static class ControlPlaneExtensions
                 return false;
             }
         }
-        builder.UseOrleans(silo => silo.UseClusterStore(options));
+        ClusterKey key;
+        try
+        {
+            key = ClusterKey.LoadOrCreate(options.ClusterKeyPath);
+        }
+        catch (InvalidOperationException e)
+        {
+            await Console.Error.WriteLineAsync($"error (settings): {e.Message}");
+            Environment.ExitCode = 2;
+            return false;
+        }
+        builder.Services.AddSingleton(key);
+        builder.UseOrleans(silo => silo.UseClusterStore(options).UseClusterSecurity(options.Tls()));
         builder.Services.AddHealthChecks().AddCheck<StorageReadyCheck>("storage", tags: [HealthTags.Ready]);
         return true;
     }
@@ -60,8 +74,9 @@ public static class ControlPlaneExtensions
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiloOptions>>().Value;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GanCluster.Silo");
         app.Lifetime.ApplicationStarted.Register(() => logger.LogInformation(
-            "Silo ready: api http://{Host}:{ApiPort}, silo {Host}:{SiloPort}, gateway {GatewayPort}, {Store}",
-            options.Host, options.ApiPort, options.Host, options.SiloPort, options.GatewayPort, options.DescribeStore()));
+            "Silo ready: api http://{Host}:{ApiPort}, silo {Host}:{SiloPort}, gateway {GatewayPort} ({Tls}), {Store}",
+            options.Host, options.ApiPort, options.Host, options.SiloPort, options.GatewayPort,
+            options.Tls() is null ? "no TLS: any local process with a worker credential may connect" : "mutual TLS", options.DescribeStore()));
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using GanCluster.Contracts.Security;
 using GanCluster.Hosting.Storage;
 
 namespace GanCluster.Silo;
@@ -30,6 +31,19 @@ public sealed class SiloOptions : IValidatableObject
     /// <summary>The API's bearer token file (created with mode 600 when missing); <c>STATE/api-token</c> by default.</summary>
     public string? TokenFile { get; set; }
 
+    /// <summary>The cluster key (created with mode 600 when missing); <c>STATE/cluster-key</c> by default. Every silo of a cluster needs the same one.</summary>
+    public string? ClusterKeyFile { get; set; }
+
+    /// <summary>This silo's TLS certificate with its key (PKCS#12); with <see cref="TlsAuthorityFile"/>, every silo and gateway connection is mutual TLS.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>The certificate authority (PEM) that every peer's certificate must chain to.</summary>
+    public string? TlsAuthorityFile { get; set; }
+
+    public string ClusterKeyPath => ClusterKeyFile is { Length: > 0 } file ? Path.GetFullPath(file) : Path.Combine(StatePath, "cluster-key");
+
+    public ClusterTls? Tls() => ClusterTls.From(TlsCertificateFile, TlsAuthorityFile, out _);
+
     /// <summary>A file holding the Npgsql connection string of the shared store; unset for the embedded silo.</summary>
     public string? PostgresFile { get; set; }
 
@@ -55,5 +69,8 @@ public sealed class SiloOptions : IValidatableObject
             yield return new ValidationResult("must be an IP address such as 127.0.0.1", [nameof(Host)]);
         if (PostgresFile is { Length: > 0 } file && PostgresStore.Problem(file) is { } problem)
             yield return new ValidationResult(problem, [nameof(PostgresFile)]);
+        ClusterTls.From(TlsCertificateFile, TlsAuthorityFile, out var tls);
+        if (tls is not null)
+            yield return new ValidationResult(tls, [nameof(TlsCertificateFile)]);
     }
 }

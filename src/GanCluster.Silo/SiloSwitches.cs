@@ -13,6 +13,9 @@ public static class SiloSwitches
         ["--token-file"] = "Silo:TokenFile",
         ["--postgres-file"] = "Silo:PostgresFile",
         ["--cluster-id"] = "Silo:ClusterId",
+        ["--cluster-key-file"] = "Silo:ClusterKeyFile",
+        ["--tls-certificate"] = "Silo:TlsCertificateFile",
+        ["--tls-authority"] = "Silo:TlsAuthorityFile",
         ["--metrics-port"] = "Hosting:MetricsPort",
         ["--metrics-host"] = "Hosting:Host",
     };

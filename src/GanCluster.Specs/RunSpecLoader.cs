@@ -16,12 +16,16 @@ public static class RunSpecLoader
         return LoadText(File.ReadAllText(path), path, overrides, worldSize);
     }
 
-    public static (RunSpec Spec, string EffectiveYaml) LoadText(string yaml, string file = "<spec>", IEnumerable<string>? overrides = null, int worldSize = 1)
+    /// <param name="resolvePaths">
+    /// Whether a relative <c>dataset.path</c> is made absolute against the working directory (a spec read where it
+    /// trains), or kept relative (a spec submitted to a cluster, whose workers resolve it against their data roots).
+    /// </param>
+    public static (RunSpec Spec, string EffectiveYaml) LoadText(string yaml, string file = "<spec>", IEnumerable<string>? overrides = null, int worldSize = 1, bool resolvePaths = true)
     {
         var root = Parse(yaml, file);
         foreach (var assignment in overrides ?? [])
             ApplyOverride(root, assignment, file);
-        var spec = Bind(new YamlFields(file, "", root));
+        var spec = Bind(new YamlFields(file, "", root), resolvePaths);
         spec.RequireShardable(worldSize, file);
         if (spec.Dataset.Path is { } resolved && root.Children.TryGetValue(new YamlScalarNode("dataset"), out var section) && section is YamlMappingNode dataset)
             dataset.Children[new YamlScalarNode("path")] = new YamlScalarNode(resolved);
@@ -94,10 +98,10 @@ public static class RunSpecLoader
         return text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text;
     }
 
-    private static RunSpec Bind(YamlFields f)
+    private static RunSpec Bind(YamlFields f, bool resolvePaths)
     {
         var model = BindModel(f.Section("model"));
-        var dataset = BindDataset(f.Section("dataset"));
+        var dataset = BindDataset(f.Section("dataset"), resolvePaths);
         CheckCompatible(f, model, dataset);
         var defaults = ModelDefaults.For(model.Name);
         var optimizers = f.Section("optimizers");
@@ -152,7 +156,7 @@ public static class RunSpecLoader
         return model;
     }
 
-    private static DatasetSpec BindDataset(YamlFields f)
+    private static DatasetSpec BindDataset(YamlFields f, bool resolvePaths)
     {
         var kind = f.Kind<DatasetKind>("kind");
         var needsPath = !kind.IsMixture();
@@ -161,7 +165,7 @@ public static class RunSpecLoader
             throw f.Error("path", $"a directory holding the '{SpecName.Of(kind)}' dataset", "nothing");
         var dataset = new DatasetSpec(
             kind,
-            path is null ? null : Path.GetFullPath(path),
+            path is null || !resolvePaths ? path : Path.GetFullPath(path),
             f.Choice("split", ["train", "test"], "train"),
             f.Int("image_size", 4, 1024, kind == DatasetKind.Images ? 64 : 28),
             f.Int("channels", 1, 3, kind == DatasetKind.Images ? 3 : 1),

@@ -1,5 +1,5 @@
-using GanCluster.Contracts.Health;
 using GanCluster.Contracts;
+using GanCluster.Contracts.Health;
 using GanCluster.Contracts.Grains;
 using GanCluster.Collective;
 using GanCluster.Rank;
@@ -16,7 +16,7 @@ namespace GanCluster.Worker;
 /// One assignment on this worker: joins the run, trains its rank (in this process, with the same code as the
 /// static launcher's ranks), reports progress and health every few seconds, and tells the run how it ended.
 /// </summary>
-internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, WorkerAssignment assignment, ILogger log, RankMeter meter)
+internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataRoots data, WorkerAssignment assignment, ILogger log, RankMeter meter)
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
@@ -29,8 +29,23 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
 
     public async Task RunAsync()
     {
+        if (ResourceId.Problem(assignment.RunId) is { } badId)
+        {
+            log.LogError("Assignment refused: the run id {Problem}", badId);
+            return;
+        }
         var run = grains.GetGrain<IRunGrain>(assignment.RunId);
-        var launch = await run.Join(assignment.Rank, options.Id);
+        RunLaunch? launch;
+        try
+        {
+            launch = await run.Join(assignment.Rank, options.Id);
+        }
+        catch (Exception e)
+        {
+            // The silo is restarting, or refused us: the next heartbeat says whether the assignment still stands.
+            log.LogWarning("{Run} rank {Rank}: join failed ({Error}: {Message}); retried on the next heartbeat", assignment.RunId, assignment.Rank, e.GetType().Name, e.Message);
+            return;
+        }
         if (launch is null)
             return;
         var progress = new Progress();
@@ -51,10 +66,15 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         {
             (outcome, error) = (RunState.Cancelled, "stopped while joining the ring");
         }
-        catch (Exception e) when (RankFailure.Classify(e) is not null || e is ArgumentException or IOException)
+        catch (Exception e)
         {
-            // A lost peer is the cluster's problem, not the run's: it is retried from the last checkpoint.
-            (outcome, error, retryable) = (RunState.Failed, e.Message, e is CollectiveException);
+            // A lost peer is the cluster's problem, not the run's: it is retried from the last checkpoint. Anything
+            // else (a missing dataset, an absent device, a refused spec or checkpoint, a bug) fails the run at once,
+            // with its cause, and frees this worker for the next run.
+            retryable = e is CollectiveException;
+            (outcome, error) = (RunState.Failed, OneLine(e));
+            if (!retryable)
+                log.LogError(e, "{Run} rank {Rank} failed: {Error}", assignment.RunId, assignment.Rank, error);
         }
         reporter.Dispose();
         await reporting;
@@ -65,9 +85,27 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         log.LogInformation("{Run} rank {Rank}: {Outcome} at step {Step}{Error}", assignment.RunId, assignment.Rank, outcome, progress.Step, error is null ? "" : ": " + error);
     }
 
+    /// <summary>The error as one readable line: its message (with the type for anything not one of ours), no control characters.</summary>
+    private static string OneLine(Exception e)
+    {
+        var text = RankFailure.Classify(e) is not null || e is ArgumentException or IOException or DataRootException or CollectiveException
+            ? e.Message : $"{e.GetType().Name}: {e.Message}";
+        return new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+    }
+
     private RunState Train(RunLaunch launch, Progress progress)
     {
-        var (spec, yaml) = RunSpecLoader.LoadText(launch.SpecYaml, $"run {assignment.RunId}", [$"threads={options.Threads}"], assignment.RingEndpoints.Count);
+        var runFolder = Path.Combine(options.Store, assignment.RunId);
+        var (spec, yaml) = RunSpecLoader.LoadText(launch.SpecYaml, $"run {assignment.RunId}", [$"threads={options.Threads}"], assignment.RingEndpoints.Count, resolvePaths: false);
+        if (spec.Dataset.Path is { } given)
+        {
+            // Relative paths resolve against this worker's first data root; none may leave its roots.
+            var resolved = data.Resolve(given);
+            (spec, yaml) = RunSpecLoader.LoadText(launch.SpecYaml, $"run {assignment.RunId}",
+                [$"threads={options.Threads}", $"dataset.path='{resolved.Replace("'", "''", StringComparison.Ordinal)}'"], assignment.RingEndpoints.Count);
+        }
+        if (launch.ResumeFrom is { } from && !from.IsInside(runFolder))
+            throw new ArgumentException($"checkpoint refused: {from.Path} is not in this run's folder {Path.Combine(runFolder, "checkpoints")}");
         var ring = assignment.RingEndpoints.Count <= 1 ? null : new RingOptions
         {
             RunId = $"{assignment.RunId}#{launch.Attempt}", Rank = assignment.Rank, Endpoints = assignment.RingEndpoints, Secret = launch.Secret,
@@ -76,7 +114,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, Worke
         };
         var request = new RankRequest
         {
-            Spec = spec, SpecYaml = yaml, RunDirectory = Path.Combine(options.Store, assignment.RunId), Ring = ring,
+            Spec = spec, SpecYaml = yaml, RunDirectory = runFolder, Ring = ring,
             Resume = launch.ResumeFrom is { } resume ? new ResumePoint(resume.Path, resume.Sha256) : null,
             RunLabel = assignment.RunId,
         };

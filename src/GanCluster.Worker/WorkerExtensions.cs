@@ -1,3 +1,4 @@
+using GanCluster.Contracts.Security;
 using GanCluster.Hosting;
 using GanCluster.Hosting.Settings;
 using GanCluster.Hosting.Storage;
@@ -35,8 +36,10 @@ public static class WorkerExtensions
             options.RingPort = GanCluster.Collective.FreePorts.Take(1)[0];
         // The options others read carry the ring port chosen here.
         builder.Services.PostConfigure<WorkerOptions>(o => o.RingPort = options.RingPort);
+        var credential = CallerCredential.Read(options.CredentialFile!);
         builder.UseOrleansClient(client =>
         {
+            client.UseWorkerCredential(options.Id, credential, options.Tls());
             if (options.SharedStore() is not { } postgres)
             {
                 client.UseLocalhostClustering(options.GatewayPort);

@@ -45,8 +45,9 @@ public sealed class WorkerLoop(IClusterClient grains, IOptions<WorkerOptions> se
         var scheduler = grains.GetGrain<ISchedulerGrain>(0);
         var me = grains.CreateObjectReference<IWorkerObserver>(this);
         var descriptor = new WorkerDescriptor(options.Id, Environment.MachineName, workerMeter.Device, options.Threads, $"{options.Host}:{options.RingPort}");
-        logger.LogInformation("Worker {WorkerId} ready: {Silos}, ring endpoint {RingEndpoint}, {Threads} thread(s), store {Store}",
-            options.Id, options.DescribeSilos(), descriptor.RingEndpoint, options.Threads, options.Store);
+        var data = options.AllowedData();
+        logger.LogInformation("Worker {WorkerId} ready: {Silos}, ring endpoint {RingEndpoint}, {Threads} thread(s), store {Store}, data roots {DataRoots}",
+            options.Id, options.DescribeSilos(), descriptor.RingEndpoint, options.Threads, options.Store, data.Describe());
         RankJob? job = null;
         var running = Task.CompletedTask;
         var subscribed = DateTimeOffset.MinValue;
@@ -69,7 +70,7 @@ public sealed class WorkerLoop(IClusterClient grains, IOptions<WorkerOptions> se
                         job.Stop(); // revoked (cancelled, our lease expired) or superseded by a new placement of the run
                     else if (job is null && assignment is not null)
                     {
-                        job = new RankJob(grains, options, assignment, logger, rankMeter);
+                        job = new RankJob(grains, options, data, assignment, logger, rankMeter);
                         running = RunJob(job);
                     }
                 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using GanCluster.Contracts.Security;
 using GanCluster.Hosting.Storage;
 
 namespace GanCluster.Worker;
@@ -39,7 +40,25 @@ public sealed class WorkerOptions : IValidatableObject
     [Range(1, 1024, ErrorMessage = "must be at least 1")]
     public int Threads { get; set; } = 1;
 
-    /// <summary>Whether settings given on the command line or in the environment name a shared store.</summary>
+    /// <summary>
+    /// The folders runs may read datasets from (<c>--data-root</c>, repeatable); a relative <c>dataset.path</c>
+    /// resolves against the first. The working directory when none is given.
+    /// </summary>
+    public List<string> DataRoots { get; set; } = [];
+
+    /// <summary>The file holding this worker's credential (derived from the cluster key for <see cref="Id"/>; <c>gancluster up</c> writes one per worker).</summary>
+    public string? CredentialFile { get; set; }
+
+    /// <summary>This worker's TLS certificate with its key (PKCS#12); with <see cref="TlsAuthorityFile"/>, the gateway connection is mutual TLS.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>The certificate authority (PEM) the silos' certificates must chain to.</summary>
+    public string? TlsAuthorityFile { get; set; }
+
+    public ClusterTls? Tls() => ClusterTls.From(TlsCertificateFile, TlsAuthorityFile, out _);
+
+    public DataRoots AllowedData() => new(DataRoots.Count > 0 ? DataRoots : [Environment.CurrentDirectory]);
+
     /// <summary>The shared store, read from its file (a method: validation reads every property, and the file may be bad).</summary>
     public PostgresStore? SharedStore() => PostgresFile is { Length: > 0 } file ? PostgresStore.FromFile(file, ClusterId) : null;
 
@@ -53,5 +72,14 @@ public sealed class WorkerOptions : IValidatableObject
             yield return new ValidationResult("is required: the directory of the shared checkpoint store", [nameof(Store)]);
         if (PostgresFile is { Length: > 0 } file && PostgresStore.Problem(file) is { } problem)
             yield return new ValidationResult(problem, [nameof(PostgresFile)]);
+        if (string.IsNullOrWhiteSpace(CredentialFile))
+            yield return new ValidationResult("is required: the file holding this worker's credential (gancluster up writes one per worker)", [nameof(CredentialFile)]);
+        else if (!File.Exists(CredentialFile))
+            yield return new ValidationResult($"{Path.GetFullPath(CredentialFile)} does not exist", [nameof(CredentialFile)]);
+        ClusterTls.From(TlsCertificateFile, TlsAuthorityFile, out var tls);
+        if (tls is not null)
+            yield return new ValidationResult(tls, [nameof(TlsCertificateFile)]);
+        foreach (var root in DataRoots.Where(r => !Directory.Exists(r)))
+            yield return new ValidationResult($"data root '{root}' is not an existing directory", [nameof(DataRoots)]);
     }
 }

@@ -16,10 +16,10 @@ public sealed class GangSchedulerTests
         s.Enqueue("big", worldSize: 3, priority: 0);
         s.Heartbeat(Worker("w1"), T0);
         s.Heartbeat(Worker("w2"), T0);
-        Assert.Empty(s.Place(T0));
+        Assert.Empty(s.Place(T0).Placed);
         Assert.All(s.Workers, w => Assert.Null(w.RunId));
         s.Heartbeat(Worker("w3"), T0);
-        var placed = Assert.Single(s.Place(T0));
+        var placed = Assert.Single(s.Place(T0).Placed);
         Assert.Equal("big", placed.RunId);
         Assert.Equal(["w1", "w2", "w3"], placed.Workers);
         Assert.Equal([0, 1, 2], s.Workers.Select(w => w.Rank));
@@ -30,15 +30,52 @@ public sealed class GangSchedulerTests
     public void Higher_priority_goes_first_and_a_waiting_head_is_not_overtaken()
     {
         var s = new GangScheduler(TimeSpan.FromSeconds(10));
+        s.Heartbeat(Worker("w1"), T0);
+        s.Heartbeat(Worker("w2"), T0);
+        s.Enqueue("busy", 1, priority: 9);
+        Assert.Equal(["busy"], s.Place(T0).Placed.Select(p => p.RunId));
         s.Enqueue("small-low", 1, priority: 0);
         s.Enqueue("pair-high", 2, priority: 5);
-        s.Heartbeat(Worker("w1"), T0);
-        // One free worker: the high-priority pair waits, and the small low-priority run must not take the worker.
-        Assert.Empty(s.Place(T0));
-        s.Heartbeat(Worker("w2"), T0);
-        Assert.Equal(["pair-high"], s.Place(T0).Select(p => p.RunId));
+        // One free worker of two: the high-priority pair waits, and the small low-priority run must not take the worker.
+        var round = s.Place(T0);
+        Assert.Empty(round.Placed);
+        Assert.Equal("waiting for 2 free workers at once (2 registered)", round.Waiting["pair-high"]);
+        Assert.Equal("queued behind pair-high", round.Waiting["small-low"]);
+        s.Remove("busy");
+        Assert.Equal(["pair-high"], s.Place(T0).Placed.Select(p => p.RunId));
         s.Remove("pair-high");
-        Assert.Equal(["small-low"], s.Place(T0).Select(p => p.RunId));
+        Assert.Equal(["small-low"], s.Place(T0).Placed.Select(p => p.RunId));
+    }
+
+    [Fact]
+    public void A_gang_larger_than_the_registered_workers_waits_aside_with_its_reason_and_blocks_nobody()
+    {
+        var s = new GangScheduler(TimeSpan.FromSeconds(10));
+        s.Heartbeat(Worker("w1"), T0);
+        s.Heartbeat(Worker("w2"), T0);
+        s.Enqueue("huge", 64, priority: 9);
+        s.Enqueue("small", 1, priority: 0);
+        var round = s.Place(T0);
+        Assert.Equal(["small"], round.Placed.Select(p => p.RunId));
+        Assert.Equal("needs 64 workers, 2 registered", round.Waiting["huge"]);
+        Assert.Equal(["huge"], s.Queue.Select(q => q.RunId));
+    }
+
+    [Fact]
+    public void A_run_backing_off_is_not_placed_before_its_time_and_does_not_block_the_queue()
+    {
+        var s = new GangScheduler(TimeSpan.FromSeconds(10));
+        s.Heartbeat(Worker("w1"), T0);
+        s.Enqueue("retry", 1, priority: 9, notBefore: T0.AddSeconds(4));
+        s.Enqueue("next", 1, priority: 0);
+        var round = s.Place(T0);
+        Assert.Equal(["next"], round.Placed.Select(p => p.RunId));
+        Assert.StartsWith("backing off after a transient failure", round.Waiting["retry"]);
+        s.Remove("next");
+        s.Heartbeat(Worker("w1"), T0.AddSeconds(3));
+        Assert.Empty(s.Place(T0.AddSeconds(3)).Placed);
+        s.Heartbeat(Worker("w1"), T0.AddSeconds(4));
+        Assert.Equal(["retry"], s.Place(T0.AddSeconds(4)).Placed.Select(p => p.RunId));
     }
 
     [Fact]
@@ -48,7 +85,7 @@ public sealed class GangSchedulerTests
         s.Enqueue("r", 1, 0);
         s.Heartbeat(Worker("w1"), T0);
         s.Heartbeat(Worker("w2"), T0);
-        Assert.Single(s.Place(T0));
+        Assert.Single(s.Place(T0).Placed);
         s.Heartbeat(Worker("w2"), T0.AddSeconds(8));
         var lost = s.Expire(T0.AddSeconds(11));
         var w = Assert.Single(lost);
@@ -62,8 +99,8 @@ public sealed class GangSchedulerTests
         var s = new GangScheduler(TimeSpan.FromSeconds(10));
         s.Heartbeat(Worker("w1"), T0);
         s.Enqueue("r", 1, 0);
-        Assert.Empty(s.Place(T0 + GangScheduler.Fresh + TimeSpan.FromSeconds(0.5)));
-        Assert.Equal(["r"], s.Place(T0 + GangScheduler.Fresh).Select(p => p.RunId));
+        Assert.Empty(s.Place(T0 + GangScheduler.Fresh + TimeSpan.FromSeconds(0.5)).Placed);
+        Assert.Equal(["r"], s.Place(T0 + GangScheduler.Fresh).Placed.Select(p => p.RunId));
     }
 
     [Fact]
@@ -74,9 +111,9 @@ public sealed class GangSchedulerTests
         s.Heartbeat(Worker("w2"), T0);
         s.Enqueue("a", 2, 0);
         s.Enqueue("b", 2, 0);
-        Assert.Equal(["a"], s.Place(T0).Select(p => p.RunId));
-        Assert.Empty(s.Place(T0));
+        Assert.Equal(["a"], s.Place(T0).Placed.Select(p => p.RunId));
+        Assert.Empty(s.Place(T0).Placed);
         s.Remove("a");
-        Assert.Equal(["b"], s.Place(T0).Select(p => p.RunId));
+        Assert.Equal(["b"], s.Place(T0).Placed.Select(p => p.RunId));
     }
 }

@@ -50,6 +50,8 @@ internal sealed class ClusterDirectory(string root)
     public string Store => Path.Combine(Root, "store");
     public string Logs => Path.Combine(Root, "logs");
     public string TokenFile => Path.Combine(State, "api-token");
+    public string Tls => Path.Combine(State, "tls");
+    public string Credentials => Path.Combine(State, "workers");
     public string Prometheus => Path.Combine(Root, "prometheus");
 
     /// <summary>Prometheus' file-based service discovery: every silo and worker endpoint, rewritten as they come and go.</summary>

@@ -125,7 +125,8 @@ internal static class ClusterCommands
         var log = Path.Combine(cluster.Logs, $"silo-{index}.log");
         string[] store = postgresFile is null ? [] : ["--postgres-file", postgresFile];
         var pid = LocalProcesses.StartDotnet(siloDll, ["--state-dir", cluster.State, "--token-file", cluster.TokenFile, "--api-port", Text(apiPort),
-            "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--metrics-port", Text(metricsPort), .. store], log);
+            "--silo-port", Text(siloPort), "--gateway-port", Text(gatewayPort), "--metrics-port", Text(metricsPort), .. store,
+            .. LocalCredentials.Ensure(cluster).SiloArguments(index)], log);
         try
         {
             ReadinessProbe.WaitHealthy($"silo-{index}", pid, metricsPort, ReadyTimeout, log);
@@ -149,6 +150,8 @@ internal static class ClusterCommands
             ["GANCLUSTER_WORKER__THREADS"] = Text(threads),
             ["GANCLUSTER_HOSTING__METRICSPORT"] = Text(metricsPort),
         };
+        foreach (var (key, value) in LocalCredentials.Ensure(cluster).WorkerSettings(name))
+            settings[key] = value;
         if (postgresFile is null)
             settings["GANCLUSTER_WORKER__GATEWAYPORT"] = Text(silo.GatewayPort);
         else

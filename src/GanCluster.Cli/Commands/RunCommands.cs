@@ -57,7 +57,7 @@ internal static class RunCommands
             }
             var table = new Table().AddColumns("id", "name", "state", "step", "ranks", "workers");
             foreach (var r in runs.Runs)
-                table.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Name), r.State.ToString(), $"{r.Step}/{r.TotalSteps}", $"{r.WorldSize}", Markup.Escape(string.Join(",", r.Workers)));
+                table.AddRow(Markup.Escape(r.Id), Markup.Escape(r.Name), Markup.Escape(r.Waiting.Length > 0 ? $"{r.State}: {r.Waiting}" : r.State.ToString()), $"{r.Step}/{r.TotalSteps}", $"{r.WorldSize}", Markup.Escape(string.Join(",", r.Workers)));
             console.Write(table);
             return ExitCodes.Success;
         }));
@@ -75,6 +75,8 @@ internal static class RunCommands
                 return ExitCodes.Success;
             }
             console.MarkupLineInterpolated($"[bold]{run.Id}[/] {run.Name}: {run.State}, step {run.Step}/{run.TotalSteps}, {run.WorldSize} rank(s) on {string.Join(", ", run.Workers)}");
+            if (run.Waiting.Length > 0)
+                console.MarkupLineInterpolated($"[yellow]waiting[/]: {run.Waiting}");
             if (run.Checkpoint is { } checkpoint)
                 console.MarkupLineInterpolated($"last checkpoint: {checkpoint.Path} (step {checkpoint.Step}, sha256 {checkpoint.Sha256})");
             if (run.Error.Length > 0)

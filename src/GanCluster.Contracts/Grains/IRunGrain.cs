@@ -25,6 +25,10 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Placed"), OneWay]
     Task Placed(IReadOnlyList<string> workers);
 
+    /// <summary>Why the queued run is not placed yet (shown by `run show`). One-way, like <see cref="Placed"/>.</summary>
+    [Alias("Waiting"), OneWay]
+    Task Waiting(string reason);
+
     /// <summary>A placed worker starts its rank; null when the run is no longer placed on it (cancelled meanwhile).</summary>
     [Alias("Join")]
     Task<RunLaunch?> Join(int rank, string workerId);

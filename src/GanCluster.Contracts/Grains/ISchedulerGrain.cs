@@ -6,8 +6,9 @@ namespace GanCluster.Contracts.Grains;
 [Alias("gancluster.ISchedulerGrain")]
 public interface ISchedulerGrain : IGrainWithIntegerKey
 {
+    /// <summary>Queues a run; it is not placed before <paramref name="notBefore"/> (a retry backing off).</summary>
     [Alias("Enqueue")]
-    Task Enqueue(string runId, int worldSize, int priority);
+    Task Enqueue(string runId, int worldSize, int priority, DateTimeOffset notBefore);
 
     /// <summary>
     /// Takes a run out of the queue and frees its workers. With <paramref name="suspectWorkers"/> (a peer was lost)

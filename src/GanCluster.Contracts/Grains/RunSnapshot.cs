@@ -2,7 +2,7 @@ using GanCluster.Contracts.Health;
 
 namespace GanCluster.Contracts.Grains;
 
-/// <summary>Everything a client may read about a run.</summary>
+/// <summary>Everything a client may read about a run; <see cref="Waiting"/> says why a queued run is not placed yet.</summary>
 [GenerateSerializer, Immutable, Alias("gancluster.RunSnapshot")]
 public sealed record RunSnapshot(
     [property: Id(0)] string Id,
@@ -18,7 +18,8 @@ public sealed record RunSnapshot(
     [property: Id(10)] IReadOnlyList<RunEvent> Events,
     [property: Id(11)] string? Error,
     [property: Id(12)] DateTimeOffset SubmittedAt,
-    [property: Id(13)] string Silo)
+    [property: Id(13)] string Silo,
+    [property: Id(16)] string? Waiting)
 {
     public bool IsTerminal => State is RunState.Completed or RunState.Failed or RunState.Cancelled or RunState.Collapsed or RunState.Diverged;
 }

@@ -18,7 +18,10 @@ internal sealed class ParsedCommandLine
     /// <summary>The switch as the user typed it, for error messages.</summary>
     public string SwitchOf(string key) => _switchOfKey.TryGetValue(key, out var name) ? name : "--" + key;
 
-    /// <summary>Reads <c>--switch value</c>, <c>--switch=value</c> and the full-key form <c>--Section:Key value</c>.</summary>
+    /// <summary>
+    /// Reads <c>--switch value</c>, <c>--switch=value</c> and the full-key form <c>--Section:Key value</c>. A switch
+    /// mapped to <c>Section:Key:*</c> may be repeated: its values are the list <c>Section:Key:0</c>, <c>:1</c>, ….
+    /// </summary>
     public static ParsedCommandLine Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> switchMappings)
     {
         var switches = new Dictionary<string, string>(switchMappings, StringComparer.OrdinalIgnoreCase);
@@ -42,6 +45,9 @@ internal sealed class ParsedCommandLine
                 parsed.ConfigFile = value;
             else if (switches.TryGetValue(name, out var key) || TryFullKey(name, out key))
             {
+                // A list setting ("Section:Key:*"): each occurrence of the switch is the list's next item.
+                if (key.EndsWith(":*", StringComparison.Ordinal))
+                    key = $"{key[..^1]}{parsed._values.Keys.Count(k => k.StartsWith(key[..^1], StringComparison.OrdinalIgnoreCase))}";
                 parsed._values[key] = value;
                 parsed._switchOfKey[key] = name;
             }

@@ -1,3 +1,4 @@
+using GanCluster.Contracts.Security;
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
@@ -26,8 +27,8 @@ public sealed class BearerToken
         {
             if (!create)
                 throw new FileNotFoundException($"API token file {path} does not exist");
-            Storage.PrivateFiles.EnsureFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            Storage.PrivateFiles.WriteNew(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+            PrivateFiles.EnsureFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            PrivateFiles.WriteNew(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
         }
         return new BearerToken(File.ReadAllText(path).Trim());
     }
@@ -37,24 +38,35 @@ public sealed class BearerToken
         && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization["Bearer ".Length..].Trim()), _expected);
 }
 
-/// <summary>Refuses every call without the bearer token, before it reaches a service method.</summary>
-public sealed class BearerTokenInterceptor(BearerToken token) : Interceptor
+/// <summary>
+/// Refuses every call without the bearer token, before it reaches a service method. A call that carries it acts as
+/// the API: its grain calls present the API's credential (see <see cref="Security.CallerAuthentication"/>).
+/// </summary>
+public sealed class BearerTokenInterceptor(BearerToken token, ClusterKey key) : Interceptor
 {
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         Check(context);
-        return continuation(request, context);
+        return await continuation(request, context);
     }
 
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         Check(context);
-        return continuation(request, responseStream, context);
+        await continuation(request, responseStream, context);
     }
 
     private void Check(ServerCallContext context)
     {
         if (!token.Accepts(context.RequestHeaders.GetValue("authorization")))
             throw new RpcException(new Status(StatusCode.Unauthenticated, "missing or invalid bearer token (see `gancluster up`, which writes it to the cluster directory)"));
+        ActAsApi(key);
+    }
+
+    /// <summary>The grain calls that follow, in this flow, present the API's credential.</summary>
+    public static void ActAsApi(ClusterKey key)
+    {
+        Orleans.Runtime.RequestContext.Set(CallerCredential.IdKey, CallerCredential.ApiId);
+        Orleans.Runtime.RequestContext.Set(CallerCredential.ProofKey, key.ApiCredential());
     }
 }

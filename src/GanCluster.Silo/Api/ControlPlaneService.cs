@@ -17,6 +17,7 @@ public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.Con
     {
         RunSpec spec;
         string yaml;
+        // A relative dataset.path stays relative: each worker resolves it against its own data roots.
         // 0 is proto3's unset: one rank. A negative or absurd gang can never run, so it is refused by name.
         var worldSize = request.WorldSize == 0 ? 1 : request.WorldSize;
         if (worldSize is < 1 or > MaxWorldSize)
@@ -24,7 +25,7 @@ public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.Con
                 new Metadata { { "field-path", "world_size" } });
         try
         {
-            (spec, yaml) = RunSpecLoader.LoadText(request.SpecYaml, "submitted spec", request.Overrides, worldSize);
+            (spec, yaml) = RunSpecLoader.LoadText(request.SpecYaml, "submitted spec", request.Overrides, worldSize, resolvePaths: false);
         }
         catch (SpecException e)
         {
@@ -38,7 +39,7 @@ public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.Con
             try
             {
                 var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps, spec.Health.OnCollapse == CollapsePolicy.Stop));
-                await grains.GetGrain<ISchedulerGrain>(0).Enqueue(id, worldSize, request.Priority);
+                await grains.GetGrain<ISchedulerGrain>(0).Enqueue(id, worldSize, request.Priority, DateTimeOffset.MinValue);
                 return RunMessages.From(snapshot);
             }
             catch (InvalidOperationException) when (attempt < 3)
@@ -91,7 +92,7 @@ public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.Con
     }
 
     private async Task<RunSnapshot> Require(string id) =>
-        string.IsNullOrWhiteSpace(id) ? throw new RpcException(new Status(StatusCode.InvalidArgument, "a run id is required"))
+        ResourceId.Problem(id) is { } problem ? throw new RpcException(new Status(StatusCode.InvalidArgument, $"field 'id': the run id {problem}"), new Metadata { { "field-path", "id" } })
         : await grains.GetGrain<IRunGrain>(id).Get() ?? throw new RpcException(new Status(StatusCode.NotFound, $"no run '{id}'"));
 
     private static string Slug(string name)

@@ -16,6 +16,7 @@ public static class RunMessages
         {
             Id = s.Id, Name = s.Name, State = (RunState)(int)s.State, WorldSize = s.WorldSize, Priority = s.Priority,
             Step = s.Step, TotalSteps = s.TotalSteps, Error = s.Error ?? "", SubmittedUnixMs = s.SubmittedAt.ToUnixTimeMilliseconds(), Silo = s.Silo,
+            Waiting = s.State == Contracts.RunState.Pending ? s.Waiting ?? "" : "",
             Health = s.LatestHealth is { } h ? From(h) : null,
             Checkpoint = s.LastCheckpoint is { } c ? new Checkpoint { Path = c.Path, Sha256 = c.Sha256, Step = c.Step } : null,
         };

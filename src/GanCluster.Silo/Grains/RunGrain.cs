@@ -1,6 +1,8 @@
 using GanCluster.Contracts;
 using GanCluster.Contracts.Grains;
 using GanCluster.Contracts.Health;
+using GanCluster.Contracts.Security;
+using GanCluster.Silo.Security;
 
 namespace GanCluster.Silo.Grains;
 
@@ -25,22 +27,32 @@ public sealed class RunRecord
     public DateTimeOffset SubmittedAt { get; set; }
     public bool Exists { get; set; }
 
-    /// <summary>The ring's shared secret for this run (never leaves the cluster).</summary>
-    public string Secret { get; set; } = "";
-
     /// <summary>Placements so far; reports from an older attempt are stale.</summary>
     public int Attempt { get; set; }
 
     /// <summary>The spec's <c>health.on_collapse</c>: stop the run on a collapsed verdict, or flag it once.</summary>
     public bool StopOnCollapse { get; set; }
     public bool CollapseFlagged { get; set; }
+
+    /// <summary>Why the queued run is not placed yet, as the scheduler last said; null once placed.</summary>
+    public string? Waiting { get; set; }
 }
 
 /// <summary>One run: its state machine and history, persisted on every change.</summary>
-public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] IPersistentState<RunRecord> run) : Grain, IRunGrain
+public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] IPersistentState<RunRecord> run, ClusterKey key) : Grain, IRunGrain
 {
+    /// <summary>A grain keyed by something that is not a run id is never activated: the key names a folder in the store.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ResourceId.Require(this.GetPrimaryKeyString(), "run id");
+        return Task.CompletedTask;
+    }
+
+    private static CallerIdentity Caller => CallerIdentity.Current;
+
     public async Task<RunSnapshot> Submit(RunSubmission submission)
     {
+        Caller.RequireControl("submit runs");
         if (run.State.Exists)
             throw new InvalidOperationException($"run {this.GetPrimaryKeyString()} already exists");
         var r = run.State;
@@ -49,16 +61,20 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         r.State = RunState.Pending;
         r.SubmittedAt = DateTimeOffset.UtcNow;
         r.Exists = true;
-        r.Secret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         r.Events.Add(new RunEvent(r.SubmittedAt, $"submitted: world size {r.WorldSize}, priority {r.Priority}, {r.TotalSteps} steps"));
         await run.WriteStateAsync();
         return Snapshot();
     }
 
-    public Task<RunSnapshot?> Get() => Task.FromResult(run.State.Exists ? Snapshot() : null);
+    public Task<RunSnapshot?> Get()
+    {
+        Caller.RequireControl("read runs");
+        return Task.FromResult(run.State.Exists ? Snapshot() : null);
+    }
 
     public async Task<RunSnapshot> Cancel(string reason)
     {
+        Caller.RequireControl("cancel runs");
         if (!run.State.Exists)
             throw new KeyNotFoundException($"no run {this.GetPrimaryKeyString()}");
         var snapshot = Snapshot();
@@ -70,10 +86,21 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         return Snapshot();
     }
 
+    public async Task Waiting(string reason)
+    {
+        Caller.RequireInternal("set why a run waits");
+        if (run.State.State != RunState.Pending || run.State.Waiting == reason)
+            return;
+        run.State.Waiting = reason;
+        await run.WriteStateAsync();
+    }
+
     public async Task Placed(IReadOnlyList<string> workers)
     {
+        Caller.RequireInternal("place runs");
         if (run.State.State != RunState.Pending)
             return;
+        run.State.Waiting = null;
         run.State.Workers = [.. workers];
         run.State.Attempt++;
         Transition(RunState.Scheduled, $"placed on {string.Join(", ", workers)} (attempt {run.State.Attempt})");
@@ -82,6 +109,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
 
     public async Task<RunLaunch?> Join(int rank, string workerId)
     {
+        Caller.RequireWorker(workerId, $"join as {workerId}");
         var r = run.State;
         if (r.State is not (RunState.Scheduled or RunState.Running) || rank >= r.Workers.Count || r.Workers[rank] != workerId)
             return null;
@@ -90,7 +118,8 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
             Transition(RunState.Running, r.NewestCheckpoint is null ? "running" : $"running, resumed from {r.NewestCheckpoint.Path} (step {r.NewestCheckpoint.Step})");
             await run.WriteStateAsync();
         }
-        return new RunLaunch(r.SpecYaml, r.Secret, r.NewestCheckpoint, r.Attempt);
+        // Each attempt's ring secret is derived, never stored: the state holds nothing a ring could be joined with.
+        return new RunLaunch(r.SpecYaml, key.RingSecret(r.Id, r.Attempt), r.NewestCheckpoint, r.Attempt);
     }
 
     public async Task<RunDirective> Report(RunProgress progress)
@@ -98,6 +127,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         var r = run.State;
         if (r.State is not (RunState.Scheduled or RunState.Running) || progress.Attempt != r.Attempt)
             return RunDirective.Stop;
+        Caller.RequireWorker(Holder(progress.Rank), $"report for rank {progress.Rank} of run {r.Id}, which it does not hold");
         if (progress.Rank == 0)
         {
             r.Step = progress.Step;
@@ -118,6 +148,8 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
                     await run.WriteStateAsync();
                 }
             }
+            if (progress.LastCheckpoint?.Problem(r.Id) is { } problem)
+                throw new ArgumentException($"checkpoint refused: {problem}");
             var checkpointed = progress.LastCheckpoint is not null && progress.LastCheckpoint != r.NewestCheckpoint;
             if (checkpointed)
             {
@@ -141,11 +173,12 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         var r = run.State;
         if (attempt != r.Attempt || r.State is not (RunState.Scheduled or RunState.Running))
             return;
+        Caller.RequireWorker(Holder(rank), $"finish rank {rank} of run {r.Id}, which it does not hold");
         if (rank != 0 && outcome == RunState.Completed)
             return;
-        if (outcome == RunState.Failed && retryable && r.Attempt < MaxAttempts)
+        if (outcome == RunState.Failed && retryable)
         {
-            await Requeue($"attempt {attempt} lost a peer at step {step} (rank {rank}: {error})");
+            await Retry($"attempt {attempt} lost a peer at step {step} (rank {rank}: {error})");
             return;
         }
         r.Step = Math.Max(r.Step, step);
@@ -157,28 +190,46 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
 
     public async Task WorkerLost(string reason)
     {
+        Caller.RequireInternal("declare a run's workers lost");
         if (run.State.State is RunState.Scheduled or RunState.Running)
-            await Requeue(reason);
+            await Retry($"attempt {run.State.Attempt}: {reason}");
     }
+
+    /// <summary>The worker placed on <paramref name="rank"/> in the current attempt, or null.</summary>
+    private string? Holder(int rank) => rank >= 0 && rank < run.State.Workers.Count ? run.State.Workers[rank] : null;
 
     /// <summary>How often progress alone (step, health record) is written to storage.</summary>
     public static readonly TimeSpan ProgressPersistInterval = TimeSpan.FromSeconds(5);
 
     private DateTimeOffset _persisted = DateTimeOffset.MinValue;
 
-    /// <summary>Attempts before a run that keeps losing peers is failed.</summary>
+    /// <summary>Attempts before a run that keeps failing transiently (lost peers, lost leases, silo restarts) is failed.</summary>
     public const int MaxAttempts = 5;
 
-    /// <summary>Frees the gang and queues the run again; the next attempt resumes from the last checkpoint.</summary>
-    private async Task Requeue(string why)
+    /// <summary>The wait before attempt n + 1 after a transient failure of attempt n: 1 s, 2 s, 4 s, … at most 30 s.</summary>
+    public static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Max(0, attempt - 1))));
+
+    /// <summary>
+    /// A transient failure: frees the gang and queues the run again after a backoff (the next attempt resumes
+    /// from the last checkpoint), or fails it once <see cref="MaxAttempts"/> attempts have been made.
+    /// </summary>
+    private async Task Retry(string why)
     {
         var r = run.State;
         var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
         await scheduler.Remove(r.Id, suspectWorkers: true);
         r.Workers = [];
-        Transition(RunState.Pending, $"{why}; requeued to resume from {r.NewestCheckpoint?.Path ?? "the start"}");
+        if (r.Attempt >= MaxAttempts)
+        {
+            r.Error = $"gave up after {r.Attempt} attempts; the last: {why}";
+            Transition(RunState.Failed, $"failed: {r.Error}");
+            await run.WriteStateAsync();
+            return;
+        }
+        var delay = Backoff(r.Attempt);
+        Transition(RunState.Pending, $"{why}; attempt {r.Attempt + 1} of {MaxAttempts} in {delay.TotalSeconds:0} s, resuming from {r.NewestCheckpoint?.Path ?? "the start"}");
         await run.WriteStateAsync();
-        await scheduler.Enqueue(r.Id, r.WorldSize, r.Priority);
+        await scheduler.Enqueue(r.Id, r.WorldSize, r.Priority, DateTimeOffset.UtcNow + delay);
     }
 
     private void Transition(RunState next, string text)
@@ -192,6 +243,6 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
     {
         var r = run.State;
         return new RunSnapshot(r.Id, r.Name, r.State, r.WorldSize, r.Priority, r.Step, r.TotalSteps, [.. r.Workers],
-            r.LatestHealth, r.NewestCheckpoint, [.. r.Events], r.Error, r.SubmittedAt, RuntimeIdentity);
+            r.LatestHealth, r.NewestCheckpoint, [.. r.Events], r.Error, r.SubmittedAt, RuntimeIdentity, r.Waiting);
     }
 }

@@ -1,6 +1,7 @@
 using GanCluster.Contracts;
 using GanCluster.Contracts.Grains;
 using GanCluster.Silo.Scheduling;
+using GanCluster.Silo.Security;
 
 namespace GanCluster.Silo.Grains;
 
@@ -39,6 +40,9 @@ public sealed class SchedulerGrain(
     private readonly Dictionary<string, IWorkerObserver> _observers = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _activatedAt = DateTimeOffset.UtcNow;
 
+    // What each queued run was last told about why it waits, so that it is told again only when that changes.
+    private readonly Dictionary<string, string> _waiting = new(StringComparer.Ordinal);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _gangs.Restore(state.State.Queue);
@@ -64,31 +68,41 @@ public sealed class SchedulerGrain(
         }
     }
 
-    public async Task Enqueue(string runId, int worldSize, int priority)
+    private static CallerIdentity Caller => CallerIdentity.Current;
+
+    public async Task Enqueue(string runId, int worldSize, int priority, DateTimeOffset notBefore)
     {
+        Caller.RequireControl("queue runs");
         if (!state.State.Runs.Contains(runId))
             state.State.Runs.Add(runId);
         if (!state.State.Active.Contains(runId))
             state.State.Active.Add(runId);
         state.State.States[runId] = RunState.Pending;
-        _gangs.Enqueue(runId, worldSize, priority);
-        await PlaceAndSave();
+        _gangs.Enqueue(runId, worldSize, priority, notBefore);
+        await PlaceAndSave(queueChanged: true);
     }
 
     public async Task Remove(string runId, bool suspectWorkers)
     {
+        Caller.RequireInternal("remove runs from the scheduler");
         // Its workers learn at once that the run is no longer theirs (a cancel stops them within a heartbeat's time).
         foreach (var worker in _gangs.Workers.Where(w => w.RunId == runId).Select(w => w.Descriptor.Id).ToList())
             Notify(worker);
         _gangs.Remove(runId, suspectWorkers ? DateTimeOffset.UtcNow : null);
         state.State.Active.Remove(runId); // a requeue enqueues it again right after
-        await PlaceAndSave();
+        _waiting.Remove(runId);
+        await PlaceAndSave(queueChanged: true);
     }
 
-    public Task<IReadOnlyList<string>> Runs() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Runs]);
+    public Task<IReadOnlyList<string>> Runs()
+    {
+        Caller.RequireControl("list runs");
+        return Task.FromResult<IReadOnlyList<string>>([.. state.State.Runs]);
+    }
 
     public async Task<WorkerAssignment?> Heartbeat(WorkerDescriptor worker)
     {
+        Caller.RequireWorker(worker.Id, $"heartbeat as {worker.Id}");
         var now = DateTimeOffset.UtcNow;
         _gangs.Heartbeat(worker, now);
         foreach (var lost in _gangs.Expire(now).Where(w => w.RunId is not null))
@@ -97,7 +111,7 @@ public sealed class SchedulerGrain(
             await GrainFactory.GetGrain<IRunGrain>(lost.RunId!).WorkerLost($"worker {lost.Descriptor.Id} missed its lease");
         }
         if (_gangs.Queue.Count > 0)
-            await PlaceAndSave();
+            await PlaceAndSave(queueChanged: false);
         var lease = _gangs.Worker(worker.Id)!;
         if (lease.RunId is null)
             return null;
@@ -112,17 +126,22 @@ public sealed class SchedulerGrain(
             observer.AssignmentChanged().Ignore();
     }
 
-    public Task<IReadOnlyList<WorkerSnapshot>> Workers() => Task.FromResult<IReadOnlyList<WorkerSnapshot>>(
-        _gangs.Workers.Select(w => new WorkerSnapshot(w.Descriptor, w.LastHeartbeat, w.RunId, w.Rank)).ToList());
+    public Task<IReadOnlyList<WorkerSnapshot>> Workers()
+    {
+        Caller.RequireControl("list workers");
+        return Task.FromResult<IReadOnlyList<WorkerSnapshot>>(_gangs.Workers.Select(w => new WorkerSnapshot(w.Descriptor, w.LastHeartbeat, w.RunId, w.Rank)).ToList());
+    }
 
     public Task Subscribe(string workerId, IWorkerObserver observer)
     {
+        Caller.RequireWorker(workerId, $"subscribe as {workerId}");
         _observers[workerId] = observer;
         return Task.CompletedTask;
     }
 
     public Task RunStateChanged(string runId, RunState runState)
     {
+        Caller.RequireInternal("report run states");
         // Counted in memory; written with the next change that is persisted anyway (enqueue, removal, placement).
         state.State.States[runId] = runState;
         return Task.CompletedTask;
@@ -130,6 +149,7 @@ public sealed class SchedulerGrain(
 
     public Task<SchedulerStats> Stats()
     {
+        Caller.RequireControl("read the scheduler's statistics");
         var byState = Enum.GetValues<RunState>().ToDictionary(s => s, _ => 0);
         foreach (var runState in state.State.States.Values)
             byState[runState]++;
@@ -138,14 +158,26 @@ public sealed class SchedulerGrain(
             _gangs.Workers.Count - training, training));
     }
 
-    private async Task PlaceAndSave()
+    /// <summary>Places what fits, tells waiting runs why they wait, and persists the queue when it changed.</summary>
+    private async Task PlaceAndSave(bool queueChanged)
     {
-        foreach (var placement in _gangs.Place(DateTimeOffset.UtcNow))
+        var round = _gangs.Place(DateTimeOffset.UtcNow);
+        foreach (var placement in round.Placed)
         {
+            _waiting.Remove(placement.RunId);
             await GrainFactory.GetGrain<IRunGrain>(placement.RunId).Placed(placement.Workers);
             foreach (var worker in placement.Workers)
                 Notify(worker);
         }
+        foreach (var (runId, reason) in round.Waiting)
+        {
+            if (_waiting.TryGetValue(runId, out var told) && told == reason)
+                continue;
+            _waiting[runId] = reason;
+            GrainFactory.GetGrain<IRunGrain>(runId).Waiting(reason).Ignore();
+        }
+        if (!queueChanged && round.Placed.Count == 0)
+            return;
         state.State.Queue = [.. _gangs.Queue];
         await state.WriteStateAsync();
     }

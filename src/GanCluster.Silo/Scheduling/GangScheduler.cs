@@ -2,17 +2,30 @@ using GanCluster.Contracts.Grains;
 
 namespace GanCluster.Silo.Scheduling;
 
-/// <summary>A queued run: its gang size, priority (higher first) and arrival order (earlier first among equals).</summary>
-public sealed record QueuedRun(string RunId, int WorldSize, int Priority, long Sequence);
+/// <summary>
+/// A queued run: its gang size, priority (higher first), arrival order (earlier first among equals), and the moment
+/// before which it is not placed (a retry backing off after a transient failure).
+/// </summary>
+public sealed record QueuedRun(string RunId, int WorldSize, int Priority, long Sequence)
+{
+    public DateTimeOffset NotBefore { get; init; } = DateTimeOffset.MinValue;
+}
 
 /// <summary>A run placed on a gang of workers, in rank order.</summary>
 public sealed record Placement(string RunId, IReadOnlyList<string> Workers);
 
+/// <summary>One round of placement: the runs placed, and for every run still queued, why it waits.</summary>
+public sealed record PlacementRound(IReadOnlyList<Placement> Placed, IReadOnlyDictionary<string, string> Waiting);
+
 /// <summary>
 /// Gang placement, as a pure data structure the scheduler grain drives. A run of world size N starts only when N
-/// live, free workers exist together, and then takes all N at once: no partial allocation is ever held. The queue
-/// is strict priority order: when the head run does not fit, nothing behind it starts (no backfill), so a large
-/// gang cannot be starved by a stream of small ones.
+/// live, free workers exist together, and then takes all N at once: no partial allocation is ever held.
+/// <para>
+/// Among the runs the registered workers could serve, the queue is strict priority order: when the head does not
+/// fit, nothing behind it starts, so a large gang cannot be starved by a stream of small ones. A run that no
+/// gang of registered workers could ever serve (world size above the workers registered), or one backing off
+/// before a retry, is stepped over: it waits aside, with its reason, and never blocks the runs behind it.
+/// </para>
 /// </summary>
 public sealed class GangScheduler(TimeSpan lease)
 {
@@ -23,13 +36,13 @@ public sealed class GangScheduler(TimeSpan lease)
 
     public IReadOnlyList<QueuedRun> Queue => _queue;
 
-    public void Enqueue(string runId, int worldSize, int priority)
+    public void Enqueue(string runId, int worldSize, int priority, DateTimeOffset notBefore = default)
     {
         if (worldSize < 1)
             throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "a gang has at least one worker");
         if (_queue.Any(q => q.RunId == runId))
             return;
-        _queue.Add(new QueuedRun(runId, worldSize, priority, ++_sequence));
+        _queue.Add(new QueuedRun(runId, worldSize, priority, ++_sequence) { NotBefore = notBefore });
     }
 
     /// <summary>
@@ -75,22 +88,47 @@ public sealed class GangScheduler(TimeSpan lease)
     /// <summary>A worker is placed on only while its heartbeats are this fresh, so a just-killed one is not chosen.</summary>
     public static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
 
-    /// <summary>Places as many queued runs as fit, in queue order, stopping at the first that does not.</summary>
-    public IReadOnlyList<Placement> Place(DateTimeOffset now)
+    /// <summary>
+    /// Places as many queued runs as fit, in queue order, stopping at the first servable run that does not fit;
+    /// says for every run left why it waits.
+    /// </summary>
+    public PlacementRound Place(DateTimeOffset now)
     {
         var placements = new List<Placement>();
+        var waiting = new Dictionary<string, string>(StringComparer.Ordinal);
+        var registered = _workers.Count;
+        string? blockedBy = null;
         foreach (var run in _queue.OrderByDescending(q => q.Priority).ThenBy(q => q.Sequence).ToList())
         {
+            if (run.WorldSize > registered)
+            {
+                waiting[run.RunId] = $"needs {run.WorldSize} workers, {registered} registered";
+                continue;
+            }
+            if (run.NotBefore > now)
+            {
+                waiting[run.RunId] = $"backing off after a transient failure: retried from {run.NotBefore:HH:mm:ss} UTC";
+                continue;
+            }
+            if (blockedBy is not null)
+            {
+                waiting[run.RunId] = $"queued behind {blockedBy}";
+                continue;
+            }
             var free = _workers.Values.Where(w => w.RunId is null && now - w.LastHeartbeat <= Fresh && w.LastHeartbeat > w.SuspectSince).OrderBy(w => w.Descriptor.Id, StringComparer.Ordinal).Take(run.WorldSize).ToList();
             if (free.Count < run.WorldSize)
-                break;
+            {
+                waiting[run.RunId] = $"waiting for {run.WorldSize} free workers at once ({registered} registered)";
+                blockedBy = run.RunId;
+                continue;
+            }
             _placements++;
             for (var rank = 0; rank < free.Count; rank++)
                 (free[rank].RunId, free[rank].Rank, free[rank].Placement) = (run.RunId, rank, _placements);
             _queue.Remove(run);
             placements.Add(new Placement(run.RunId, free.Select(w => w.Descriptor.Id).ToList()));
         }
-        return placements;
+        return new PlacementRound(placements, waiting);
     }
 
     public WorkerLease? Worker(string id) => _workers.GetValueOrDefault(id);

@@ -1,3 +1,4 @@
+using GanCluster.Contracts.Security;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Orleans.Storage;

@@ -1,4 +1,5 @@
 using GanCluster.Contracts.Grains;
+using GanCluster.Contracts.Security;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -9,12 +10,13 @@ namespace GanCluster.Silo.Telemetry;
 /// Reads the scheduler's numbers every couple of seconds for <see cref="ControlPlaneMeter"/>. Every silo asks; only
 /// the one the scheduler lives on keeps them, so a cluster of silos exports each number once.
 /// </summary>
-public sealed class SchedulerStatsPoller(IGrainFactory grains, ILocalSiloDetails silo, ControlPlaneMeter meter, ILogger<SchedulerStatsPoller> logger) : BackgroundService
+public sealed class SchedulerStatsPoller(IGrainFactory grains, ILocalSiloDetails silo, ControlPlaneMeter meter, ClusterKey key, ILogger<SchedulerStatsPoller> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Api.BearerTokenInterceptor.ActAsApi(key);
         using var timer = new PeriodicTimer(Period);
         do
         {

@@ -1,7 +1,7 @@
-namespace GanCluster.Silo.Storage;
+namespace GanCluster.Contracts.Security;
 
 /// <summary>
-/// The silo's state holds every run's ring secret and the API token: its folder is 700 and its files 600, created
+/// The cluster's secrets (the silo's state, the API token, the cluster key, keys and certificates): folders 700, files 600, created
 /// with those modes (never created readable and narrowed afterwards).
 /// </summary>
 public static class PrivateFiles
@@ -47,5 +47,17 @@ public static class PrivateFiles
         using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = File });
         using var writer = new StreamWriter(stream);
         writer.Write(text);
+    }
+
+    /// <summary>Writes a new binary file (a key, a certificate) whose mode is 600 from its first byte.</summary>
+    public static void WriteNew(string path, byte[] bytes)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.File.WriteAllBytes(path, bytes);
+            return;
+        }
+        using var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = File });
+        stream.Write(bytes);
     }
 }
