@@ -54,10 +54,16 @@ public sealed class JobFailureTests
                 Assert.Contains($"--world-size must be at least 1, found {worldSize}", refused.Output);
             }
 
-            // The workers stay healthy: the good spec completes on them.
+            // A gang no registered workers could serve waits aside, saying why, and does not block the queue.
+            var huge = Json(CliProcess.Run(dir, "run", "submit", spec, "--world-size", "64", "--set", "batch_size=64", "--priority", "9", "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
+            WaitUntil(() => CliProcess.Run(dir, "run", "show", huge, "--cluster", cluster).Output.Contains("waiting: needs 64 workers, 2 registered", StringComparison.Ordinal),
+                "the 64-rank run to say why it waits", TimeSpan.FromSeconds(10));
+
+            // The workers stay healthy: the good spec completes on them, behind the waiting gang's priority.
             var good = CliProcess.Run(dir, "run", "submit", spec, "--watch", "--cluster", cluster);
             Assert.True(good.ExitCode == 0, good.ToString());
             Assert.Contains("Completed step 5/5", good.Output);
+            Assert.Equal("RUN_STATE_PENDING", Json(CliProcess.Run(dir, "run", "show", huge, "--cluster", cluster, "--output", "json")).GetProperty("state").GetString());
         }
         finally
         {

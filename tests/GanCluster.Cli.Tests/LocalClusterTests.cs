@@ -89,6 +89,8 @@ public sealed class LocalClusterTests
             Assert.Equal("RUN_STATE_COMPLETED", after.GetProperty("state").GetString());
             var texts = after.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
             var resumedFrom = texts.First(t => t.Contains("requeued"));
+            // A transient failure is retried after a backoff, and the history says which attempt of how many.
+            Assert.Contains("requeued: attempt 2 of 5 after 1 s of backoff", resumedFrom);
             var resumedStep = long.Parse(System.Text.RegularExpressions.Regex.Match(resumedFrom, @"step-(\d+)\.gck").Groups[1].Value);
             Assert.True(stepAtKill - resumedStep <= 500, $"killed near step {stepAtKill}, resumed from {resumedStep}: more than one checkpoint interval lost");
             Assert.DoesNotContain(rankZero, after.GetProperty("workers").EnumerateArray().Select(w => w.GetString()));

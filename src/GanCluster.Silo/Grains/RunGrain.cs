@@ -227,7 +227,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
             return;
         }
         var delay = Backoff(r.Attempt);
-        Transition(RunState.Pending, $"{why}; attempt {r.Attempt + 1} of {MaxAttempts} in {delay.TotalSeconds:0} s, resuming from {r.NewestCheckpoint?.Path ?? "the start"}");
+        Transition(RunState.Pending, $"{why}; requeued: attempt {r.Attempt + 1} of {MaxAttempts} after {delay.TotalSeconds:0} s of backoff, resuming from {r.NewestCheckpoint?.Path ?? "the start"}");
         await run.WriteStateAsync();
         await scheduler.Enqueue(r.Id, r.WorldSize, r.Priority, DateTimeOffset.UtcNow + delay);
     }
