@@ -19,6 +19,23 @@ public sealed class RunDirectory(string root)
             ? Directory.GetFiles(CheckpointsFolder, "step-*.gck").Order(StringComparer.Ordinal).ToList()
             : [];
 
+    /// <summary>Whether a run has left its results here (metrics, checkpoints or sample grids): another run would mix with them.</summary>
+    public bool HoldsRun =>
+        File.Exists(MetricsFile) || Checkpoints().Count > 0 || (Directory.Exists(SamplesFolder) && Directory.EnumerateFiles(SamplesFolder, "step-*.png").Any());
+
+    /// <summary>Deletes the run that is here (metrics, checkpoints, sample grids, and the rank logs of a data-parallel launch), so another starts over; other files stay.</summary>
+    public void StartOver()
+    {
+        File.Delete(MetricsFile);
+        foreach (var folder in new[] { CheckpointsFolder, SamplesFolder })
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        if (!Directory.Exists(Root))
+            return;
+        foreach (var launched in Directory.GetFiles(Root, "rank-*.log").Append(Path.Combine(Root, "ranks.json")))
+            File.Delete(launched);
+    }
+
     /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints.</summary>
     public void PruneCheckpoints(int keep)
     {
