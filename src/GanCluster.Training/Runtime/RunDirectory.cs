@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace GanCluster.Training.Runtime;
 
@@ -34,6 +35,54 @@ public sealed class RunDirectory(string root)
             return;
         foreach (var launched in Directory.GetFiles(Root, "rank-*.log").Append(Path.Combine(Root, "ranks.json")))
             File.Delete(launched);
+    }
+
+    /// <summary>
+    /// Keeps the metrics records up to <paramref name="step"/>, where a resumed run continues: later ones, and a line torn
+    /// by a crash, came from an attempt that did not reach its next checkpoint. The file is replaced atomically.
+    /// </summary>
+    public void DropMetricsAfter(long step)
+    {
+        if (!File.Exists(MetricsFile))
+            return;
+        var lines = File.ReadAllLines(MetricsFile);
+        var kept = lines.Where(line => StepOf(line) <= step).ToList();
+        if (kept.Count == lines.Length)
+            return;
+        var temporary = Path.Combine(Root, $".metrics.jsonl.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            using (var writer = new StreamWriter(file))
+            {
+                foreach (var line in kept)
+                    writer.WriteLine(line);
+                writer.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, MetricsFile, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>The step of one metrics record, or null for a line that is not one (torn or empty).</summary>
+    private static long? StepOf(string line)
+    {
+        try
+        {
+            using var record = JsonDocument.Parse(line);
+            return record.RootElement.ValueKind == JsonValueKind.Object && record.RootElement.TryGetProperty("step", out var step) && step.TryGetInt64(out var value)
+                ? value
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints.</summary>

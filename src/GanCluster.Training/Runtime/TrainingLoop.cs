@@ -38,6 +38,8 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         {
             Directory.CreateDirectory(directory.Root);
             File.WriteAllText(directory.SpecFile, specYaml);
+            // A resumed run rewrites what came after its checkpoint, so each step is recorded once.
+            directory.DropMetricsAfter(trainer.Step);
         }
         observer.OnStarted(trainer.Step, totalSteps);
         using var metrics = writesFiles ? new StreamWriter(directory.MetricsFile, append: true) : null;
