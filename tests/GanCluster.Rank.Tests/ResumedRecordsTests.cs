@@ -7,7 +7,7 @@ namespace GanCluster.Rank.Tests;
 
 /// <summary>
 /// A run that crashed after a checkpoint and was resumed from it leaves the same metrics.jsonl as one that never
-/// stopped: each step once.
+/// stopped: each step once, with the health windows carried over in the checkpoint.
 /// </summary>
 public sealed class ResumedRecordsTests
 {
@@ -74,5 +74,33 @@ public sealed class ResumedRecordsTests
         Assert.Equal(Enumerable.Range(1, 15).Select(i => 2L * i), steps);
         Assert.Equal(Records(straight).Select(r => Only(r, ReportFields).ToJsonString()), Records(crashed).Select(r => Only(r, ReportFields).ToJsonString()));
         Assert.Empty(Directory.GetFiles(crashed, "*.tmp"));
+    }
+
+    [Fact]
+    public void A_resumed_runs_health_records_equal_the_uninterrupted_runs()
+    {
+        var straight = NewDirectory();
+        Train(straight);
+        var crashed = CrashedAfterCheckpoint();
+        var said = new List<string>();
+        Train(crashed, new ResumePoint(new RunDirectory(crashed).CheckpointFor(10)), said);
+
+        // Oscillation windows, collapse medians and the latest evaluation all continue from the checkpoint.
+        Assert.Equal(Records(straight).Select(r => r.ToJsonString()), Records(crashed).Select(r => r.ToJsonString()));
+        Assert.DoesNotContain(said, line => line.Contains("health", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_checkpoint_without_health_windows_still_resumes_with_them_empty_and_says_so()
+    {
+        var dir = NewDirectory();
+        Train(dir);
+        var path = new RunDirectory(dir).CheckpointFor(10);
+        var old = CheckpointFile.Read(path);
+        CheckpointFile.Write(path, old with { Entries = old.Entries.Where(e => e.Network != "health").ToList() });
+        var said = new List<string>();
+        Train(dir, new ResumePoint(path), said);
+        Assert.Contains(said, line => line.Contains("no health windows", StringComparison.Ordinal));
+        Assert.Equal(15, Records(dir).Count);
     }
 }
