@@ -18,9 +18,15 @@ internal sealed class YamlFields(string file, string path, YamlMappingNode? node
     public SpecException Error(string key, string expected, string found)
     {
         var (mapping, keyNode, value) = Locate(key);
+        return Blame(Join(key), mapping, keyNode, value, expected, found);
+    }
+
+    /// <summary>Names the override that put <paramref name="value"/> (or, where it is absent, its mapping) there, or else its line in the file.</summary>
+    private SpecException Blame(string field, YamlMappingNode? mapping, YamlNode? key, YamlNode? value, string expected, string found)
+    {
         if ((value ?? mapping) is { } blamed && origins.TryGetValue(blamed, out var assignment))
-            return new SpecException(file, Join(key), null, expected, found, assignment);
-        return new SpecException(file, Join(key), (int?)(keyNode ?? mapping)?.Start.Line, expected, found);
+            return new SpecException(file, field, null, expected, found, assignment);
+        return new SpecException(file, field, (int?)(key ?? mapping)?.Start.Line, expected, found);
     }
 
     public YamlFields Section(string key)
@@ -126,11 +132,11 @@ internal sealed class YamlFields(string file, string path, YamlMappingNode? node
     {
         if (node is null)
             return;
-        foreach (var (key, _) in node.Children)
+        foreach (var (key, value) in node.Children)
         {
             var name = (key as YamlScalarNode)?.Value ?? "?";
             if (!_known.Contains(name))
-                throw Error(name, "one of the known fields " + string.Join(", ", _known.Order()), $"unknown field '{name}'");
+                throw Blame(Join(name), node, key, value, "one of the known fields " + string.Join(", ", _known.Order()), $"unknown field '{name}'");
         }
     }
 
