@@ -3,6 +3,7 @@ using GanCluster.Rank.DataParallel;
 using GanCluster.Specs;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Evaluation;
+using GanCluster.Training.Health;
 using GanCluster.Training.Runtime;
 
 namespace GanCluster.Rank;
@@ -54,7 +55,10 @@ public sealed class RankHost : IDisposable
         {
             session = new RankSession(spec, checkpoint, request.Resume?.Path, request.Ring, joining);
             evaluator = session.IsPrimary ? FindEvaluator(spec, say) : null;
-            return new RankHost(request, session, evaluator, meter);
+            var host = new RankHost(request, session, evaluator, meter);
+            if (checkpoint is not null)
+                RestoreHealth(host._loop.Monitor, checkpoint, request.Resume!.Path, say);
+            return host;
         }
         catch
         {
@@ -90,6 +94,15 @@ public sealed class RankHost : IDisposable
         return checkpoint;
     }
 
+    /// <summary>Continues the health windows saved in the checkpoint; one written before they were saved starts them empty.</summary>
+    private static void RestoreHealth(HealthMonitor monitor, Checkpoint checkpoint, string path, Action<string> say)
+    {
+        if (HealthState.From(checkpoint, path) is { } state)
+            monitor.Restore(state);
+        else
+            say($"note: {path} has no health windows (written by an older version): the loss oscillation and collapse windows start empty, and no evaluation is carried over");
+    }
+
     /// <summary>The image evaluator for the periodic metrics; without one they are off, and the user is told how to get them.</summary>
     private static Evaluator? FindEvaluator(RunSpec spec, Action<string> say)
     {
@@ -115,7 +128,7 @@ public sealed class RankHost : IDisposable
             inner.OnStep(step, elapsed);
         }
 
-        public void OnReport(Training.Health.HealthRecord record, long totalSteps) => inner.OnReport(record, totalSteps);
+        public void OnReport(HealthRecord record, long totalSteps) => inner.OnReport(record, totalSteps);
 
         public void OnSamples(long step, string path) => inner.OnSamples(step, path);
 

@@ -23,9 +23,10 @@ public static class RunSpecLoader
     public static (RunSpec Spec, string EffectiveYaml) LoadText(string yaml, string file = "<spec>", IEnumerable<string>? overrides = null, int worldSize = 1, bool resolvePaths = true)
     {
         var root = Parse(yaml, file);
+        var origins = new Dictionary<YamlNode, string>(ReferenceEqualityComparer.Instance);
         foreach (var assignment in overrides ?? [])
-            ApplyOverride(root, assignment, file);
-        var spec = Bind(new YamlFields(file, "", root), resolvePaths);
+            ApplyOverride(root, assignment, file, origins);
+        var spec = Bind(new YamlFields(file, "", root, origins), resolvePaths);
         spec.RequireShardable(worldSize, file);
         if (spec.Dataset.Path is { } resolved && root.Children.TryGetValue(new YamlScalarNode("dataset"), out var section) && section is YamlMappingNode dataset)
             dataset.Children[new YamlScalarNode("path")] = new YamlScalarNode(resolved);
@@ -55,11 +56,12 @@ public static class RunSpecLoader
     }
 
     /// <summary>Sets <c>a.b.c=value</c> in the tree, creating mappings on the way; the value is parsed as YAML.</summary>
-    private static void ApplyOverride(YamlMappingNode root, string assignment, string file)
+    /// <param name="origins">Records the override behind every node it adds, so that errors in them name it rather than a line of the file.</param>
+    private static void ApplyOverride(YamlMappingNode root, string assignment, string file, Dictionary<YamlNode, string> origins)
     {
         var eq = assignment.IndexOf('=');
         if (eq <= 0)
-            throw new SpecException(file, "--set", null, "PATH=VALUE (e.g. dataset.path=/data/mnist)", $"'{assignment}'");
+            throw new SpecException(file, "--set", null, "PATH=VALUE (e.g. dataset.path=/data/mnist)", $"'{assignment}'", assignment);
         var keys = assignment[..eq].Trim().Split('.');
         var valueStream = new YamlStream();
         try
@@ -68,7 +70,7 @@ public static class RunSpecLoader
         }
         catch (Exception e) when (e is YamlException or InvalidOperationException)
         {
-            throw new SpecException(file, "--set " + assignment[..eq], null, "a YAML value", $"'{assignment[(eq + 1)..]}'");
+            throw new SpecException(file, "--set " + assignment[..eq], null, "a YAML value", $"'{assignment[(eq + 1)..]}'", assignment);
         }
         YamlNode value = valueStream.Documents.Count == 0 ? new YamlScalarNode("") : valueStream.Documents[0].RootNode;
 
@@ -82,11 +84,14 @@ public static class RunSpecLoader
                 continue;
             }
             if (child is not null && !(child is YamlScalarNode s && string.IsNullOrEmpty(s.Value)))
-                throw new SpecException(file, string.Join('.', keys[..(i + 1)]), null, "a mapping to set a field in", "a value");
+                throw new SpecException(file, string.Join('.', keys[..(i + 1)]), null, "a mapping to set a field in", "a value", assignment);
             var created = new YamlMappingNode();
+            origins[created] = assignment;
             node.Children[key] = created;
             node = created;
         }
+        foreach (var added in value.AllNodes)
+            origins[added] = assignment;
         node.Children[new YamlScalarNode(keys[^1])] = value;
     }
 

@@ -5,16 +5,29 @@ namespace GanCluster.Specs;
 
 /// <summary>
 /// Typed, path-aware reads from one YAML mapping. Every read records its key so that
-/// <see cref="RejectUnknown"/> can refuse fields the spec does not define.
+/// <see cref="RejectUnknown"/> can refuse fields the spec does not define. An error in a value that an override put
+/// there (<paramref name="origins"/>) names the override; any other names its line in the file.
 /// </summary>
-internal sealed class YamlFields(string file, string path, YamlMappingNode? node)
+internal sealed class YamlFields(string file, string path, YamlMappingNode? node, IReadOnlyDictionary<YamlNode, string> origins)
 {
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
     public string File => file;
 
-    public SpecException Error(string key, string expected, string found) =>
-        new(file, Join(key), LineOf(key), expected, found);
+    /// <summary>An error in the field <paramref name="key"/> of this mapping, or in a dotted path below it (<c>dataset.image_size</c>).</summary>
+    public SpecException Error(string key, string expected, string found)
+    {
+        var (mapping, keyNode, value) = Locate(key);
+        return Blame(Join(key), mapping, keyNode, value, expected, found);
+    }
+
+    /// <summary>Names the override that put <paramref name="value"/> (or, where it is absent, its mapping) there, or else its line in the file.</summary>
+    private SpecException Blame(string field, YamlMappingNode? mapping, YamlNode? key, YamlNode? value, string expected, string found)
+    {
+        if ((value ?? mapping) is { } blamed && origins.TryGetValue(blamed, out var assignment))
+            return new SpecException(file, field, null, expected, found, assignment);
+        return new SpecException(file, field, (int?)(key ?? mapping)?.Start.Line, expected, found);
+    }
 
     public YamlFields Section(string key)
     {
@@ -22,9 +35,9 @@ internal sealed class YamlFields(string file, string path, YamlMappingNode? node
         var child = Find(key);
         return child switch
         {
-            null => new YamlFields(file, Join(key), null),
-            YamlMappingNode m => new YamlFields(file, Join(key), m),
-            YamlScalarNode s when IsNull(s) => new YamlFields(file, Join(key), null),
+            null => new YamlFields(file, Join(key), null, origins),
+            YamlMappingNode m => new YamlFields(file, Join(key), m, origins),
+            YamlScalarNode s when IsNull(s) => new YamlFields(file, Join(key), null, origins),
             _ => throw Error(key, "a mapping", Describe(child)),
         };
     }
@@ -119,11 +132,11 @@ internal sealed class YamlFields(string file, string path, YamlMappingNode? node
     {
         if (node is null)
             return;
-        foreach (var (key, _) in node.Children)
+        foreach (var (key, value) in node.Children)
         {
             var name = (key as YamlScalarNode)?.Value ?? "?";
             if (!_known.Contains(name))
-                throw new SpecException(file, Join(name), (int)key.Start.Line, "one of the known fields " + string.Join(", ", _known.Order()), $"unknown field '{name}'");
+                throw Blame(Join(name), node, key, value, "one of the known fields " + string.Join(", ", _known.Order()), $"unknown field '{name}'");
         }
     }
 
@@ -148,14 +161,21 @@ internal sealed class YamlFields(string file, string path, YamlMappingNode? node
         return null;
     }
 
-    private int? LineOf(string key)
+    /// <summary>Follows a dotted path (an item index such as <c>betas[1]</c> stops at its list) down the mappings: the deepest mapping reached, and the key and value found there (null where the path ends early).</summary>
+    private (YamlMappingNode? Mapping, YamlNode? Key, YamlNode? Value) Locate(string dotted)
     {
-        if (node is null)
-            return null;
-        foreach (var (k, _) in node.Children)
-            if (k is YamlScalarNode s && s.Value == key)
-                return (int)k.Start.Line;
-        return (int)node.Start.Line;
+        var mapping = node;
+        var keys = dotted.Split('[')[0].Split('.');
+        for (var i = 0; mapping is not null; i++)
+        {
+            var (key, value) = mapping.Children.FirstOrDefault(c => c.Key is YamlScalarNode s && s.Value == keys[i]);
+            if (key is null || i == keys.Length - 1)
+                return (mapping, key, value);
+            if (value is not YamlMappingNode child)
+                return (mapping, key, value);
+            mapping = child;
+        }
+        return (null, null, null);
     }
 
     private string Join(string key) => path.Length == 0 ? key : $"{path}.{key}";

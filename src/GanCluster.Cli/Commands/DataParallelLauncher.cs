@@ -15,7 +15,7 @@ internal static class DataParallelLauncher
         // Several local ranks must not oversubscribe the cores: split them unless told otherwise.
         var perRank = request.Threads ?? (spec.Threads > 0 ? spec.Threads : Math.Max(1, Environment.ProcessorCount / worldSize));
         var (_, yaml) = RunSpecLoader.LoadText(effective, request.SpecPath, [$"threads={perRank}"], worldSize);
-        var outDir = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", spec.Name));
+        var outDir = request.PrepareRunDirectory(spec);
         Directory.CreateDirectory(outDir);
         var launchSpec = Path.Combine(outDir, "launch.yaml");
         File.WriteAllText(launchSpec, yaml);

@@ -64,7 +64,7 @@ internal static class DemoCommand
             console.MarkupLineInterpolated($"submitted {string.Join(", ", ids.Select(i => i.Id))}; following them (Ctrl+C leaves them running; `gancluster run list`)");
             var final = Follow(console, api, ids.Select(i => i.Id).ToList());
             Directory.CreateDirectory(outDir);
-            File.WriteAllText(Path.Combine(outDir, "summary.md"), Summary(ids, final, outDir));
+            File.WriteAllText(Path.Combine(outDir, "summary.md"), Summary(ids, final, outDir, cluster.Store));
             console.MarkupLineInterpolated($"[green]done[/]: plots and summary in {outDir}");
             return final.Values.All(r => r.State == RunState.Completed) ? ExitCodes.Success : ExitCodes.RunFailed;
         }
@@ -109,13 +109,13 @@ internal static class DemoCommand
     }
 
     /// <summary>A markdown table of the runs with their final health, and each run's newest sample plot copied next to it.</summary>
-    private static string Summary(List<(string Name, string Id)> ids, Dictionary<string, Run> final, string outDir)
+    private static string Summary(List<(string Name, string Id)> ids, Dictionary<string, Run> final, string outDir, string store)
     {
         var text = new StringBuilder("# GanCluster demo\n\n| run | id | state | steps | final health | samples |\n|---|---|---|---|---|---|\n");
         foreach (var (name, id) in ids)
         {
             var run = final[id];
-            var plot = RunFiles.NewestSamples(run) is { } png ? CopyTo(png, Path.Combine(outDir, $"{name}.png")) : null;
+            var plot = RunFiles.NewestSamples(run, store) is { } png ? CopyTo(png, Path.Combine(outDir, $"{name}.png")) : null;
             text.Append(CultureInfo.InvariantCulture, $"| {name} | {id} | {run.State} | {run.Step}/{run.TotalSteps} | {Health(run).Trim()} | {(plot is null ? "-" : $"[{name}.png]({name}.png)")} |\n");
         }
         return text.ToString();
@@ -136,16 +136,4 @@ internal static class DemoCommand
             return Path.GetFullPath("examples");
         throw new UsageException("the examples/ folder was not found: run the demo from a GanCluster checkout");
     }
-}
-
-/// <summary>Where a run's files are on a local cluster's shared store (next to its checkpoints).</summary>
-internal static class RunFiles
-{
-    public static string? Directory(Run run) =>
-        run.Checkpoint is { } checkpoint ? Path.GetDirectoryName(Path.GetDirectoryName(checkpoint.Path)) : null;
-
-    public static string? NewestSamples(Run run) =>
-        Directory(run) is { } dir && System.IO.Directory.Exists(Path.Combine(dir, "samples"))
-            ? System.IO.Directory.GetFiles(Path.Combine(dir, "samples"), "*.png").OrderBy(f => f, StringComparer.Ordinal).LastOrDefault()
-            : null;
 }

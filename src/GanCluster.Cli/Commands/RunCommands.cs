@@ -116,9 +116,10 @@ internal static class RunCommands
         var samples = new Command("samples", "The newest sample grid of a run (on a local cluster's store).") { samplesId, samplesOut, cluster };
         samples.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            var local = ClusterDirectory.Default(parsed.GetValue(cluster));
+            using var api = ControlPlaneConnection.Open(local.Root);
             var run = api.Client.GetRun(new RunRequest { Id = parsed.GetValue(samplesId) });
-            var png = RunFiles.NewestSamples(run) ?? throw new UsageException($"{run.Id} has no sample grid yet (state {run.State}, step {run.Step}; grids are written every sample_every steps)");
+            var png = RunFiles.NewestSamples(run, local.Store) ?? throw new UsageException($"{run.Id} has no sample grid yet (state {run.State}, step {run.Step}; grids are written every sample_every steps)");
             if (parsed.GetValue(samplesOut) is { } target)
             {
                 File.Copy(png, target, overwrite: true);

@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
 
-/// <summary><c>gancluster train SPEC [--out DIR] [--steps N] [--resume CKPT] [--set PATH=VALUE]... [--world-size N]</c></summary>
+/// <summary><c>gancluster train SPEC [--out DIR] [--steps N] [--resume CKPT | --force] [--set PATH=VALUE]... [--world-size N]</c></summary>
 internal static class TrainCommand
 {
     public static Command Create(IAnsiConsole console)
@@ -34,7 +34,7 @@ internal static class TrainCommand
     private static int Train(IAnsiConsole console, TrainRequest request)
     {
         var (spec, yaml) = RunSpecLoader.LoadFile(request.SpecPath, request.Overrides);
-        var directory = Path.GetFullPath(request.OutDir ?? Path.Combine("runs", spec.Name));
+        var directory = request.PrepareRunDirectory(spec);
         using var signals = new RankSignals();
         using var meter = new RankMeter();
         var rank = new RankRequest

@@ -1,9 +1,29 @@
 using System.CommandLine;
+using GanCluster.Specs;
+using GanCluster.Training.Runtime;
 
 namespace GanCluster.Cli.Commands;
 
 /// <summary>What one training process is asked to do; the launcher hands the same request to every rank.</summary>
-internal sealed record TrainRequest(string SpecPath, IReadOnlyList<string> Overrides, string? OutDir, string? ResumePath, (string Host, int Port)? Metrics, int? Threads);
+/// <param name="Force">Start over in a run directory that holds a run, deleting that run's files.</param>
+internal sealed record TrainRequest(string SpecPath, IReadOnlyList<string> Overrides, string? OutDir, string? ResumePath, (string Host, int Port)? Metrics, int? Threads, bool Force = false)
+{
+    /// <summary>
+    /// The run's directory, ready to train into. One that already holds a run is refused, since two runs would mix
+    /// their metrics and checkpoints, unless the run is resumed (it continues there) or forced (the old run's files go).
+    /// </summary>
+    public string PrepareRunDirectory(RunSpec spec)
+    {
+        var directory = new RunDirectory(OutDir ?? Path.Combine("runs", spec.Name));
+        if (ResumePath is null && directory.HoldsRun)
+        {
+            if (!Force)
+                throw new UsageException($"{directory.Root} already holds a run: continue it with --resume CKPT, start over with --force (deletes its files), or pick another --out");
+            directory.StartOver();
+        }
+        return directory.Root;
+    }
+}
 
 /// <summary>The options of <c>train</c>, alone or data-parallel.</summary>
 internal sealed class TrainOptions
@@ -11,7 +31,8 @@ internal sealed class TrainOptions
     private readonly Argument<string> _spec = new("spec") { Description = "YAML run spec (see examples/)" };
     private readonly Option<string?> _output = new("--out") { Description = "run directory (default: runs/<name>)" };
     private readonly Option<int?> _steps = new("--steps") { Description = "total steps to reach (overrides the spec)" };
-    private readonly Option<string?> _resume = new("--resume") { Description = "checkpoint to continue from" };
+    private readonly Option<string?> _resume = new("--resume") { Description = "checkpoint to continue from (also into a --out that holds its run)" };
+    private readonly Option<bool> _force = new("--force") { Description = "start over in a --out that holds a run: its metrics, checkpoints, sample grids and rank logs are deleted first" };
     private readonly Option<string?> _device = new("--device") { Description = "cpu, cuda or cuda:N (overrides the spec)" };
     private readonly Option<int?> _threads = new("--threads") { Description = "torch threads per process (overrides the spec; 0 = all cores)" };
     private readonly Option<int?> _metricsPort = new("--metrics-port") { Description = "serve Prometheus metrics on this port (/metrics); off by default" };
@@ -21,7 +42,7 @@ internal sealed class TrainOptions
     public void AddTo(Command command)
     {
         command.Arguments.Add(_spec);
-        foreach (var option in new Option[] { _output, _steps, _resume, _device, _threads, _metricsPort, _metricsHost, _set })
+        foreach (var option in new Option[] { _output, _steps, _resume, _force, _device, _threads, _metricsPort, _metricsHost, _set })
             command.Options.Add(option);
     }
 
@@ -36,6 +57,9 @@ internal sealed class TrainOptions
         if (threads is { } t)
             overrides.Add($"threads={t}");
         var metrics = parsed.GetValue(_metricsPort) is { } port ? (parsed.GetValue(_metricsHost)!, port) : ((string, int)?)null;
-        return new TrainRequest(parsed.GetValue(_spec)!, overrides, parsed.GetValue(_output), parsed.GetValue(_resume), metrics, threads);
+        var (resume, force) = (parsed.GetValue(_resume), parsed.GetValue(_force));
+        if (resume is not null && force)
+            throw new UsageException("--resume continues a run and --force starts one over: give one of them");
+        return new TrainRequest(parsed.GetValue(_spec)!, overrides, parsed.GetValue(_output), resume, metrics, threads, force);
     }
 }

@@ -105,7 +105,9 @@ public static class ImageFolderReader
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new DatasetException(path, $"not a decodable image ({e.Message})");
+            // StbImageSharp's reason is sometimes an empty, NUL-filled buffer: say what is known instead.
+            var reason = DatasetException.Readable(e.Message);
+            throw new DatasetException(path, $"not a decodable image ({(reason.Length > 0 ? reason : "corrupt or truncated")})");
         }
     }
 }

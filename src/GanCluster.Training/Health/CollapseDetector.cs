@@ -14,6 +14,20 @@ public sealed class CollapseDetector(CollapseThresholds thresholds)
 
     public CollapseThresholds Thresholds { get; } = thresholds;
 
+    /// <summary>The reports the medians cover, oldest first.</summary>
+    public (IReadOnlyList<double> Diversity, IReadOnlyList<double> Gap) Window => (_diversity.ToArray(), _gap.ToArray());
+
+    /// <summary>Refills the medians' windows with saved values.</summary>
+    public void Restore(IEnumerable<double> diversity, IEnumerable<double> gap)
+    {
+        _diversity.Clear();
+        _gap.Clear();
+        foreach (var value in diversity)
+            Push(_diversity, value);
+        foreach (var value in gap)
+            Push(_gap, value);
+    }
+
     /// <param name="coverage">The latest evaluation's covered fraction of modes or classes, when the run has one.</param>
     public CollapseVerdict Observe(StepReport report, double? coverage)
     {

@@ -26,4 +26,20 @@ public sealed class HealthMonitor(string run, int rank, int window, long reportE
         Latest = record with { Verdict = _detector.Observe(report, record.Coverage) };
         return Latest;
     }
+
+    /// <summary>What the next record depends on, for a checkpoint.</summary>
+    public HealthState Capture()
+    {
+        var (diversity, gap) = _detector.Window;
+        return new HealthState(_discriminator.Values, _generator.Values, diversity, gap, LatestMixture, LatestImages);
+    }
+
+    /// <summary>Continues from a checkpoint's state, as though the reports before it had been observed here.</summary>
+    public void Restore(HealthState state)
+    {
+        _discriminator.Restore(state.DiscriminatorLosses);
+        _generator.Restore(state.GeneratorLosses);
+        _detector.Restore(state.Diversity, state.Gap);
+        (LatestMixture, LatestImages) = (state.Mixture, state.Images);
+    }
 }

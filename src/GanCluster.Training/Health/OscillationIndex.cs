@@ -14,6 +14,19 @@ public sealed class OscillationIndex(int window, long stepsPerSample)
 
     public int Count => _values.Count;
 
+    /// <summary>The window's values, oldest first.</summary>
+    public IReadOnlyList<double> Values => _values.ToArray();
+
+    /// <summary>Refills the window with saved values (the newest <c>window</c> of them, should the window have shrunk).</summary>
+    public void Restore(IEnumerable<double> values)
+    {
+        _values.Clear();
+        foreach (var value in values)
+            _values.Enqueue(value);
+        while (_values.Count > window)
+            _values.Dequeue();
+    }
+
     public Oscillation Add(double value)
     {
         _values.Enqueue(value);

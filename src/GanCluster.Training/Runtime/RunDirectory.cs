@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace GanCluster.Training.Runtime;
 
@@ -18,6 +19,71 @@ public sealed class RunDirectory(string root)
         Directory.Exists(CheckpointsFolder)
             ? Directory.GetFiles(CheckpointsFolder, "step-*.gck").Order(StringComparer.Ordinal).ToList()
             : [];
+
+    /// <summary>Whether a run has left its results here (metrics, checkpoints or sample grids): another run would mix with them.</summary>
+    public bool HoldsRun =>
+        File.Exists(MetricsFile) || Checkpoints().Count > 0 || (Directory.Exists(SamplesFolder) && Directory.EnumerateFiles(SamplesFolder, "step-*.png").Any());
+
+    /// <summary>Deletes the run that is here (metrics, checkpoints, sample grids, and the rank logs of a data-parallel launch), so another starts over; other files stay.</summary>
+    public void StartOver()
+    {
+        File.Delete(MetricsFile);
+        foreach (var folder in new[] { CheckpointsFolder, SamplesFolder })
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        if (!Directory.Exists(Root))
+            return;
+        foreach (var launched in Directory.GetFiles(Root, "rank-*.log").Append(Path.Combine(Root, "ranks.json")))
+            File.Delete(launched);
+    }
+
+    /// <summary>
+    /// Keeps the metrics records up to <paramref name="step"/>, where a resumed run continues: later ones, and a line torn
+    /// by a crash, came from an attempt that did not reach its next checkpoint. The file is replaced atomically.
+    /// </summary>
+    public void DropMetricsAfter(long step)
+    {
+        if (!File.Exists(MetricsFile))
+            return;
+        var lines = File.ReadAllLines(MetricsFile);
+        var kept = lines.Where(line => StepOf(line) <= step).ToList();
+        if (kept.Count == lines.Length)
+            return;
+        var temporary = Path.Combine(Root, $".metrics.jsonl.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            using (var writer = new StreamWriter(file))
+            {
+                foreach (var line in kept)
+                    writer.WriteLine(line);
+                writer.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, MetricsFile, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>The step of one metrics record, or null for a line that is not one (torn or empty).</summary>
+    private static long? StepOf(string line)
+    {
+        try
+        {
+            using var record = JsonDocument.Parse(line);
+            return record.RootElement.ValueKind == JsonValueKind.Object && record.RootElement.TryGetProperty("step", out var step) && step.TryGetInt64(out var value)
+                ? value
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints.</summary>
     public void PruneCheckpoints(int keep)

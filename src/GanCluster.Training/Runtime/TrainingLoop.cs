@@ -38,6 +38,8 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         {
             Directory.CreateDirectory(directory.Root);
             File.WriteAllText(directory.SpecFile, specYaml);
+            // A resumed run rewrites what came after its checkpoint, so each step is recorded once.
+            directory.DropMetricsAfter(trainer.Step);
         }
         observer.OnStarted(trainer.Step, totalSteps);
         using var metrics = writesFiles ? new StreamWriter(directory.MetricsFile, append: true) : null;
@@ -112,7 +114,8 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
             return true;
         var started = Stopwatch.GetTimestamp();
         var path = directory.CheckpointFor(trainer.Step);
-        var checkpoint = TrainerState.Capture(trainer, specYaml);
+        var state = TrainerState.Capture(trainer, specYaml);
+        var checkpoint = state with { Entries = [.. state.Entries, Monitor.Capture().ToEntry()] };
         var sha = CheckpointFile.Write(path, checkpoint);
         var written = new CheckpointWritten(trainer.Step, path, sha, new FileInfo(path).Length, Stopwatch.GetElapsedTime(started));
         directory.PruneCheckpoints(_spec.KeepCheckpoints);
