@@ -3,6 +3,7 @@ using GanCluster.Specs;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Data;
 using GanCluster.Training.Evaluation;
+using GanCluster.Training.Models;
 using GanCluster.Training.Runtime;
 
 namespace GanCluster.Rank;
@@ -17,6 +18,7 @@ public static class RankFailure
         CheckpointException => ("checkpoint error", ExitCodes.CheckpointError),
         EvaluatorException => ("evaluator", ExitCodes.DataError),
         DeviceUnavailableException => ("device unavailable", ExitCodes.DeviceUnavailable),
+        ModelFootprintException => ("too large for this rank", ExitCodes.DeviceUnavailable),
         CollectiveException => ("peer lost", ExitCodes.PeerLost),
         _ => null,
     };

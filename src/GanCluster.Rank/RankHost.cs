@@ -4,6 +4,7 @@ using GanCluster.Specs;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Evaluation;
 using GanCluster.Training.Health;
+using GanCluster.Training.Models;
 using GanCluster.Training.Runtime;
 
 namespace GanCluster.Rank;
@@ -48,6 +49,7 @@ public sealed class RankHost : IDisposable
     {
         var spec = request.Spec;
         spec.RequireShardable(request.Ring?.WorldSize ?? 1);
+        ModelFootprint.RequireFits(spec, request.Ring?.WorldSize ?? 1, request.MemoryLimitBytes ?? RankRequest.DefaultMemoryLimitBytes());
         var checkpoint = request.Resume is { } resume ? Restore(resume, spec) : null;
         RankSession? session = null;
         Evaluator? evaluator = null;

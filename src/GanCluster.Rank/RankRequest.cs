@@ -22,4 +22,12 @@ public sealed record RankRequest
     public required string RunLabel { get; init; }
 
     public string SweepLabel { get; init; } = "";
+
+    /// <summary>
+    /// The most memory the rank may need (<see cref="Training.Models.ModelFootprint"/>); a spec that needs more is
+    /// refused before anything is allocated. 80% of the memory this process may use when not given.
+    /// </summary>
+    public long? MemoryLimitBytes { get; init; }
+
+    public static long DefaultMemoryLimitBytes() => (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.8);
 }

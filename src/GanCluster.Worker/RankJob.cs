@@ -117,6 +117,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
             Spec = spec, SpecYaml = yaml, RunDirectory = runFolder, Ring = ring,
             Resume = launch.ResumeFrom is { } resume ? new ResumePoint(resume.Path, resume.Sha256) : null,
             RunLabel = assignment.RunId,
+            MemoryLimitBytes = options.MemoryLimitMegabytes > 0 ? options.MemoryLimitMegabytes << 20 : null,
         };
         using var host = RankHost.Open(request, line => log.LogInformation("{Note}", line), meter, _stop.Token);
         log.LogInformation("{Run} rank {Rank} of {WorldSize}: training {Model} from step {Step} to {Steps}",

@@ -46,6 +46,10 @@ public sealed class WorkerOptions : IValidatableObject
     /// </summary>
     public List<string> DataRoots { get; set; } = [];
 
+    /// <summary>The most memory one job may need, in MB; a spec that needs more fails at once (80% of this process's memory when 0).</summary>
+    [Range(0, long.MaxValue)]
+    public long MemoryLimitMegabytes { get; set; }
+
     /// <summary>The file holding this worker's credential (derived from the cluster key for <see cref="Id"/>; <c>gancluster up</c> writes one per worker).</summary>
     public string? CredentialFile { get; set; }
 

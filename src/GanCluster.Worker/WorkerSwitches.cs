@@ -15,6 +15,7 @@ public static class WorkerSwitches
         ["--ring-port"] = "Worker:RingPort",
         ["--threads"] = "Worker:Threads",
         ["--data-root"] = "Worker:DataRoots:*",
+        ["--memory-limit-mb"] = "Worker:MemoryLimitMegabytes",
         ["--credential-file"] = "Worker:CredentialFile",
         ["--tls-certificate"] = "Worker:TlsCertificateFile",
         ["--tls-authority"] = "Worker:TlsAuthorityFile",
