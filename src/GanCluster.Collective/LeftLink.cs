@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Security;
+using System.Security.Authentication;
 using GanCluster.Collective.Wire;
 using Google.Protobuf;
 using Grpc.Core;
@@ -31,16 +33,19 @@ internal sealed class LeftLink : IDisposable
         CancellationToken cancellation)
     {
         var who = $"rank {options.Left} ({options.Endpoints[options.Left]})";
-        var grpc = GrpcChannel.ForAddress("http://" + options.Endpoints[options.Left], new GrpcChannelOptions
+        var handler = new SocketsHttpHandler
         {
-            HttpHandler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                // Frames come in responses: let the sender run far ahead of our reads.
-                InitialHttp2StreamWindowSize = 16 << 20,
-                ConnectTimeout = TimeSpan.FromSeconds(2),
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            },
+            EnableMultipleHttp2Connections = true,
+            // Frames come in responses: let the sender run far ahead of our reads.
+            InitialHttp2StreamWindowSize = 16 << 20,
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        };
+        if (options.CertificateAuthority is { } authority)
+            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, presented, _, errors) => RingTls.IsTrusted(authority, presented, errors) };
+        var grpc = GrpcChannel.ForAddress((options.UsesTls ? "https://" : "http://") + options.Endpoints[options.Left], new GrpcChannelOptions
+        {
+            HttpHandler = handler,
             MaxReceiveMessageSize = options.ChunkBytes + 4096,
         });
         PullRequest request;
@@ -96,6 +101,11 @@ internal sealed class LeftLink : IDisposable
                     WorldSize = options.WorldSize,
                     ClientNonce = UnsafeByteOperations.UnsafeWrap(clientNonce),
                 }, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellation);
+            }
+            catch (RpcException e) when (e.Status.DebugException is HttpRequestException { InnerException: AuthenticationException })
+            {
+                throw new CollectiveException($"rank {options.Rank}: the listener at {options.Endpoints[left]} presented no certificate of the ring's authority "
+                    + $"for that address, so it is not rank {left}: possibly an impostor on that port. Nothing was sent to it.", e);
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && clock.Elapsed < options.ConnectTimeout)
             {

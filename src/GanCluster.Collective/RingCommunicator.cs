@@ -91,7 +91,12 @@ public sealed class RingCommunicator : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(RingOptions.ParseEndpoint(options.Endpoints[options.Rank]), listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(RingOptions.ParseEndpoint(options.Endpoints[options.Rank]), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (options.Certificate is { } certificate)
+                    listen.UseHttps(certificate);
+            });
             // Large HTTP/2 windows: the default 768 KiB stream window stalls a loopback sender every few chunks.
             kestrel.Limits.Http2.InitialConnectionWindowSize = 32 << 20;
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
