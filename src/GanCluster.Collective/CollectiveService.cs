@@ -16,8 +16,9 @@ internal sealed class CollectiveService(RingOptions options, RingOutbox outbox, 
         if (request.ClientNonce.Length != RingHandshake.NonceBytes)
             throw new RpcException(new Status(StatusCode.Unauthenticated,
                 $"Hello needs a {RingHandshake.NonceBytes}-byte client nonce: rank {options.Rank} authenticates its peers both ways"));
+        // The caller has proved nothing yet: name its run, not ours.
         if (request.RunId != options.RunId)
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"this rank belongs to run '{options.RunId}', not '{request.RunId}'"));
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"rank {options.Rank} does not belong to run '{request.RunId}'"));
         if (request.WorldSize != options.WorldSize || request.Rank != options.Right)
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"rank {options.Rank} of {options.WorldSize} expects rank {options.Right} on its right, not rank {request.Rank} of {request.WorldSize}"));
