@@ -58,13 +58,13 @@ internal static class AllReduceBandwidth
         Console.WriteLine($"α–β fit of the gRPC ring (N = {n}, {channels} channels, relative least squares): α = {alpha * 1e6:0} µs, β = {beta * 1e9:0.00} ns/byte ({1 / beta / 1e6:0} MB/s of buffer)");
     }
 
-    private static unsafe void GrpcAllReduce(RingCommunicator ring, byte[] storage)
+    internal static unsafe void GrpcAllReduce(RingCommunicator ring, byte[] storage)
     {
         fixed (byte* p = storage)
             ring.AllReduceSum(new FloatBuffer((IntPtr)p, storage.Length / sizeof(float)), "bench");
     }
 
-    private static async Task<List<double>> Time(int iterations, Func<Task> op)
+    internal static async Task<List<double>> Time(int iterations, Func<Task> op)
     {
         for (var i = 0; i < 2; i++)
             await op();
@@ -78,7 +78,7 @@ internal static class AllReduceBandwidth
         return times;
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         values.Sort();
         return values[values.Count / 2];
@@ -100,9 +100,9 @@ internal static class AllReduceBandwidth
         return ((sy - beta * sx) / s, beta);
     }
 
-    private static string Ms(double seconds) => seconds < 1e-3 ? $"{seconds * 1e6:0} µs" : $"{seconds * 1e3:0.00} ms";
+    internal static string Ms(double seconds) => seconds < 1e-3 ? $"{seconds * 1e6:0} µs" : $"{seconds * 1e3:0.00} ms";
 
-    private static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes >> 20} MB" : $"{bytes >> 10} KB";
+    internal static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes >> 20} MB" : $"{bytes >> 10} KB";
 
     public static long[] ParseSizes(string text) => text.Split(',').Select(s =>
     {

@@ -10,6 +10,7 @@ using GanCluster.Bench;
 //                                                        -- allreduce-processes [--world-size 2] [--size 1M] [--iterations 50] [--gap-ms 100] [--gap idle|busy]
 //                                                        -- generator-norm --checkpoint CKPT --evaluator FILE [--samples 5000]
 //                                                        -- allreduce [--world-sizes 2,3] [--sizes 4K,...,64M] [--channels 1,4] [--chunk-bytes 1048576]
+//                                                        -- allreduce-tls [--world-size 2] [--sizes 64K,1M,16M] [--channels 4] [--rounds 6]
 string Option(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
@@ -30,6 +31,8 @@ return args.FirstOrDefault() switch
         AllReduceBandwidth.ParseSizes(Option("--sizes", "4K,64K,1M,4M,16M,64M")),
         Option("--channels", "4").Split(',').Select(int.Parse).ToArray(),
         int.Parse(Option("--chunk-bytes", "1048576"))),
+    "allreduce-tls" => AllReduceTls.Run(int.Parse(Option("--world-size", "2")), AllReduceBandwidth.ParseSizes(Option("--sizes", "64K,1M,16M")),
+        int.Parse(Option("--channels", "4")), int.Parse(Option("--rounds", "6"))),
     "allreduce-processes" => AllReduceProcesses.Launch(int.Parse(Option("--world-size", "2")), AllReduceBandwidth.ParseSizes(Option("--size", "1M"))[0],
         int.Parse(Option("--iterations", "50")), int.Parse(Option("--gap-ms", "0")), Option("--gap", "idle")),
     "allreduce-rank" => AllReduceProcesses.Rank(long.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4]),
@@ -49,5 +52,6 @@ static int Usage()
     Console.Error.WriteLine("       GanCluster.Bench control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce-processes [--world-size 2] [--size 1M] [--iterations 50] [--gap-ms 100] [--gap idle|busy]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce [--world-sizes 2,3] [--sizes 4K,64K,1M,4M,16M,64M] [--channels 1,4] [--chunk-bytes 1048576]");
+    Console.Error.WriteLine("       GanCluster.Bench allreduce-tls [--world-size 2] [--sizes 64K,1M,16M] [--channels 4] [--rounds 6]");
     return 2;
 }

@@ -3,8 +3,6 @@ using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using GanCluster.Collective.Wire;
 using Google.Protobuf;
-using Grpc.Core;
-using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -24,7 +22,8 @@ namespace GanCluster.Collective;
 /// HTTP/2 connections. Every segment is summed in the same order on one rank and then copied everywhere, so all
 /// ranks end with bitwise identical results. Each collective has a deadline, and a left neighbour that stops
 /// sending even heartbeats is declared dead; a rank that gives up tells its right neighbour why, so the reason
-/// (naming the lost peer and the step) goes round the ring and every rank stops with it.
+/// (naming the lost peer and the step) goes round the ring and every rank stops with it. Neighbours authenticate
+/// each other on every channel without sending the run's secret (<see cref="RingHandshake"/>).
 /// </remarks>
 public sealed class RingCommunicator : IAsyncDisposable
 {
@@ -92,7 +91,12 @@ public sealed class RingCommunicator : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(RingOptions.ParseEndpoint(options.Endpoints[options.Rank]), listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(RingOptions.ParseEndpoint(options.Endpoints[options.Rank]), listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (options.Certificate is { } certificate)
+                    listen.UseHttps(certificate);
+            });
             // Large HTTP/2 windows: the default 768 KiB stream window stalls a loopback sender every few chunks.
             kestrel.Limits.Http2.InitialConnectionWindowSize = 32 << 20;
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
@@ -106,52 +110,33 @@ public sealed class RingCommunicator : IAsyncDisposable
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(outbox);
+        builder.Services.AddSingleton(new RingHandshake(options));
+        // A client redeems its challenge right after Hello; one left open this long belongs to a caller that gave up.
+        builder.Services.AddSingleton(new RingChallenges(lifetime: TimeSpan.FromSeconds(30)));
         var app = builder.Build();
         app.MapGrpcService<CollectiveService>();
         return app;
     }
 
-    /// <summary>Greets the left neighbour and pulls from it on every channel; waits until the right neighbour pulls from us.</summary>
+    /// <summary>Joins the left neighbour (both proving the run's secret) and pulls from it on every channel; waits until the right neighbour pulls from us.</summary>
     private async Task ConnectAsync(CancellationToken cancellation)
     {
-        var left = _options.Left;
-        var address = "http://" + _options.Endpoints[left];
-        var headers = new Metadata { { CollectiveService.SecretHeader, _options.Secret } };
         var clock = Stopwatch.StartNew();
-        var channels = Enumerable.Range(0, _options.Channels).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        var handshake = new RingHandshake(_options);
+        // The first channel waits for the neighbour to come up; the others join a listener known to be there.
+        var first = await LeftLink.OpenAsync(_options, handshake, channel: 0, _inbox, clock, cancellation);
+        var others = Enumerable.Range(1, _options.Channels - 1).Select(i => LeftLink.OpenAsync(_options, handshake, i, _inbox, clock, cancellation)).ToArray();
+        try
         {
-            HttpHandler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                // Frames come in responses: let the sender run far ahead of our reads.
-                InitialHttp2StreamWindowSize = 16 << 20,
-                ConnectTimeout = TimeSpan.FromSeconds(2),
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            },
-            MaxReceiveMessageSize = _options.ChunkBytes + 4096,
-        })).ToArray();
-        var client = new Wire.Collective.CollectiveClient(channels[0]);
-        while (true)
-        {
-            try
-            {
-                await client.HelloAsync(new HelloRequest { RunId = _options.RunId, Rank = _options.Rank, WorldSize = _options.WorldSize },
-                    headers, deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancellation);
-                break;
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && clock.Elapsed < _options.ConnectTimeout)
-            {
-                await Task.Delay(50, cancellation);
-            }
-            catch (RpcException e)
-            {
-                foreach (var c in channels)
-                    c.Dispose();
-                throw new CollectiveException($"rank {_options.Rank} could not join rank {left} at {_options.Endpoints[left]} within {_options.ConnectTimeout.TotalSeconds:0} s: {e.Status.Detail} ({e.StatusCode})", e);
-            }
+            _links = [first, .. await Task.WhenAll(others)];
         }
-        var who = $"rank {left} ({_options.Endpoints[left]})";
-        _links = channels.Select((c, i) => new LeftLink(c, headers, new PullRequest { Rank = _options.Rank, Channel = i }, _inbox, who)).ToArray();
+        catch
+        {
+            first.Dispose();
+            foreach (var opened in others.Where(t => t.IsCompletedSuccessfully))
+                opened.Result.Dispose();
+            throw;
+        }
         var remaining = _options.ConnectTimeout - clock.Elapsed;
         if (await Task.WhenAny(_outbox.Attached, Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellation)) != _outbox.Attached)
             throw new CollectiveException($"rank {_options.Rank}: rank {_options.Right} ({_options.Endpoints[_options.Right]}) did not join within {_options.ConnectTimeout.TotalSeconds:0} s");
@@ -369,44 +354,5 @@ public sealed class RingCommunicator : IAsyncDisposable
             link.Dispose();
         await _server.DisposeAsync();
         _stopping.Dispose();
-    }
-
-    /// <summary>One HTTP/2 connection to the left neighbour with one long-lived Pull stream, read into the inbox.</summary>
-    private sealed class LeftLink : IDisposable
-    {
-        private readonly GrpcChannel _channel;
-        private readonly AsyncServerStreamingCall<ReceivedFrame> _call;
-        private readonly CancellationTokenSource _closing = new();
-
-        public LeftLink(GrpcChannel channel, Metadata headers, PullRequest request, RingInbox inbox, string who)
-        {
-            _channel = channel;
-            // The generated client would parse each chunk into a new ByteString; this one reads it into a pooled array.
-            _call = channel.CreateCallInvoker().AsyncServerStreamingCall(ReceivedFrame.PullMethod, null, new CallOptions(headers, cancellationToken: _closing.Token), request);
-            _ = Task.Run(() => ReadAsync(inbox, who));
-        }
-
-        private async Task ReadAsync(RingInbox inbox, string who)
-        {
-            try
-            {
-                while (await _call.ResponseStream.MoveNext(_closing.Token))
-                    inbox.Deliver(_call.ResponseStream.Current);
-                inbox.StreamEnded(who);
-            }
-            catch (Exception e) when (e is RpcException or IOException or OperationCanceledException or InvalidOperationException)
-            {
-                if (!_closing.IsCancellationRequested)
-                    inbox.Fail($"{who} dropped its connection ({(e is RpcException r ? r.Status.Detail : e.Message)})");
-            }
-        }
-
-        public void Dispose()
-        {
-            _closing.Cancel();
-            _call.Dispose();
-            _channel.Dispose();
-            _closing.Dispose();
-        }
     }
 }

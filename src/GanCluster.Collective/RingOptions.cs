@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace GanCluster.Collective;
 
@@ -34,6 +35,14 @@ public sealed record RingOptions
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>This rank's certificate, with its private key. When set, every ring link runs over TLS; off by default.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>The authority that issued every rank's <see cref="Certificate"/>: the only one a rank trusts for its neighbour's.</summary>
+    public X509Certificate2? CertificateAuthority { get; init; }
+
+    public bool UsesTls => Certificate is not null;
+
     public int WorldSize => Endpoints.Count;
     public int Left => (Rank + WorldSize - 1) % WorldSize;
     public int Right => (Rank + 1) % WorldSize;
@@ -50,6 +59,10 @@ public sealed record RingOptions
             throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "channels must be 1..64");
         if (ChunkBytes < 1024 || ChunkBytes % sizeof(float) != 0 || ChunkBytes > 16 << 20)
             throw new ArgumentOutOfRangeException(nameof(ChunkBytes), ChunkBytes, "chunk bytes must be a multiple of 4 between 1 KiB and 16 MiB");
+        if ((Certificate is null) != (CertificateAuthority is null))
+            throw new ArgumentException($"ring TLS needs both {nameof(Certificate)} and {nameof(CertificateAuthority)}, or neither");
+        if (Certificate is { HasPrivateKey: false })
+            throw new ArgumentException($"the ring's {nameof(Certificate)} has no private key: a rank cannot serve TLS with it");
         foreach (var endpoint in Endpoints)
             _ = ParseEndpoint(endpoint);
     }

@@ -67,19 +67,21 @@ public sealed class RingAllReduceTests
     [Theory]
     [InlineData(null)]
     [InlineData("a-wrong-secret-of-enough-length")]
-    public async Task A_call_without_the_run_secret_is_refused(string? secret)
+    [InlineData("test-secret-0123456789")]
+    public async Task A_call_without_the_handshake_is_refused_whatever_secret_header_it_carries(string? secret)
     {
         var options = Ring(1);
         await using var ring = await RingCommunicator.StartAsync(options[0], TestContext.Current.CancellationToken);
         using var channel = GrpcChannel.ForAddress("http://" + options[0].Endpoints[0]);
         var client = new GanCluster.Collective.Wire.Collective.CollectiveClient(channel);
+        // The secret header of the one-way ring authenticates nothing any more, even with the right secret.
         var headers = new Metadata();
         if (secret is not null)
             headers.Add("x-gancluster-run-secret", secret);
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
-            await client.HelloAsync(new HelloRequest { RunId = "ring-test", Rank = 0, WorldSize = 1 }, headers, cancellationToken: TestContext.Current.CancellationToken));
+            await client.HelloAsync(new HelloRequest { RunId = "ring-test", Rank = 0, WorldSize = 1 }, headers, DateTime.UtcNow.AddSeconds(10), cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
-        using var pull = client.Pull(new PullRequest { Rank = 0, Channel = 0 }, headers, cancellationToken: TestContext.Current.CancellationToken);
+        using var pull = client.Pull(new PullRequest { Rank = 0, Channel = 0 }, headers, DateTime.UtcNow.AddSeconds(10), cancellationToken: TestContext.Current.CancellationToken);
         var pulled = await Assert.ThrowsAsync<RpcException>(async () => await pull.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.Unauthenticated, pulled.StatusCode);
     }
@@ -89,10 +91,13 @@ public sealed class RingAllReduceTests
     {
         var options = Ring(1);
         await using var ring = await RingCommunicator.StartAsync(options[0], TestContext.Current.CancellationToken);
-        using var channel = GrpcChannel.ForAddress("http://" + options[0].Endpoints[0]);
-        var reply = await new GanCluster.Collective.Wire.Collective.CollectiveClient(channel).HelloAsync(new HelloRequest { RunId = "ring-test", Rank = 0, WorldSize = 1 },
-            new Metadata { { "x-gancluster-run-secret", options[0].Secret } }, cancellationToken: TestContext.Current.CancellationToken);
+        using var peer = new HandshakePeer(options[0].Endpoints[0]);
+        var (nonce, reply) = await peer.HelloAsync(options[0], rank: 0);
         Assert.Equal(0, reply.Rank);
+        Assert.True(new RingHandshake(options[0]).IsServerProof(reply.ServerProof.Span, 0, 0, nonce, reply.ServerNonce.Span));
+        using var pull = peer.Client.Pull(HandshakePeer.Proving(options[0].Secret, options[0], 0, nonce, reply), deadline: DateTime.UtcNow.AddSeconds(10),
+            cancellationToken: TestContext.Current.CancellationToken);
+        await HandshakePeer.AssertAcceptedAsync(pull);
     }
 
     [Fact]
