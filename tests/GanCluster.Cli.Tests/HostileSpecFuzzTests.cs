@@ -101,7 +101,7 @@ public sealed class HostileSpecFuzzTests
             WaitUntil(() => api.Client.ListWorkers(new ListWorkersRequest()).Workers is { Count: 2 } workers && workers.All(w => w.RunId == ""), "both workers free");
             var good = api.Client.SubmitRun(new SubmitRunRequest { SpecYaml = Base, WorldSize = 2 }, cancellationToken: TestContext.Current.CancellationToken);
             WaitUntil(() => api.Client.GetRun(new RunRequest { Id = good.Id }).State == RunState.Completed, "a good 2-rank run to complete", TimeSpan.FromMinutes(2));
-            Console.WriteLine($"fuzz: {cases.Count} submissions, {refused} refused, {failed} failed with a message, {accepted.Count - failed} completed; drained in {clock.Elapsed.TotalSeconds:0} s");
+            TestContext.Current.TestOutputHelper?.WriteLine($"fuzz: {cases.Count} submissions, {refused} refused, {failed} failed with a message, {accepted.Count - failed} completed; drained in {clock.Elapsed.TotalSeconds:0} s");
             Assert.True(refused > cases.Count / 3 && failed > 5, $"the generator lost its teeth: {refused} refused, {failed} failed of {cases.Count}");
         }
         finally
