@@ -102,7 +102,7 @@ public sealed class ClusterSupervisionTests
             var loser = Assert.Single(outcomes, o => o.ExitCode != ExitCodes.Success);
             Assert.Equal(ExitCodes.UsageError, loser.ExitCode);
             Assert.Contains($"the cluster in {cluster} is busy", loser.Output);
-            Assert.Contains($"(pid {winner.Id})", loser.Output);
+            Assert.True(loser.Output.Contains($"(pid {winner.Id})"), $"winner {winner.Id}, loser {loser.Id}: {loser.Output}");
 
             var info = ClusterProcesses.Read(cluster);
             Assert.Single(info.Silos);
@@ -145,10 +145,10 @@ public sealed class ClusterSupervisionTests
             WriteClusterJson();
             var down = CliProcess.Run(dir, "down", "--cluster", cluster);
             Assert.True(down.ExitCode == 0, down.ToString());
-            Assert.Contains($"silo-1's pid {stranger.Id} now belongs to another process", down.Output);
-            Assert.Contains($"worker-1's pid {lookalike.Id} now belongs to another process", down.Output);
             Assert.False(stranger.HasExited, "down signalled a process that reused a silo's pid");
             Assert.False(lookalike.HasExited, "down signalled a process that reused a worker's pid");
+            Assert.Contains($"silo-1's pid {stranger.Id} now belongs to another process", down.Output);
+            Assert.Contains($"worker-1's pid {lookalike.Id} now belongs to another process", down.Output);
 
             // `up` counts both as dead and starts a real silo and worker in their place, again leaving the strangers be.
             WriteClusterJson();

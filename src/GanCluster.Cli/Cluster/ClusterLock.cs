@@ -28,6 +28,7 @@ internal sealed class ClusterLock : IDisposable
     public static ClusterLock Take(ClusterDirectory cluster)
     {
         Directory.CreateDirectory(cluster.Root);
+        var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         var fd = open(cluster.LockFile, ReadWriteCreate, Convert.ToInt32("644", 8));
         if (fd < 0)
             throw new UsageException($"cannot open {cluster.LockFile}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
@@ -38,9 +39,8 @@ internal sealed class ClusterLock : IDisposable
             close(fd);
             if (error != WouldBlock)
                 throw new UsageException($"cannot lock {cluster.LockFile}: {Marshal.GetPInvokeErrorMessage(error)}");
-            throw new UsageException($"the cluster in {cluster.Root} is busy: another `gancluster up` or `down` (pid {holder ?? "unknown"}) holds {cluster.LockFile}; try again once it has finished");
+            throw new UsageException($"the cluster in {cluster.Root} is busy: another `gancluster up` or `down` (pid {holder?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}) holds {cluster.LockFile}; try again once it has finished");
         }
-        var pid = Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (nuint)pid.Length, 0) != pid.Length)
         {
             close(fd);
@@ -59,13 +59,24 @@ internal sealed class ClusterLock : IDisposable
         _fd = -1;
     }
 
-    /// <summary>The pid the holder wrote, or null when it has not written it yet.</summary>
-    private static string? Holder(int fd)
+    /// <summary>
+    /// The pid the holder wrote. A holder that has only just taken the lock may not have written it yet (the file is
+    /// empty, or names a holder that was killed), so this waits a moment for a live pid; null if none appears.
+    /// </summary>
+    private static int? Holder(int fd)
     {
         var buffer = new byte[32];
-        var read = pread(fd, buffer, (nuint)buffer.Length, 0);
-        var text = read > 0 ? Encoding.ASCII.GetString(buffer, 0, (int)read).Trim() : "";
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? text : null;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        do
+        {
+            var read = pread(fd, buffer, (nuint)buffer.Length, 0);
+            var text = read > 0 ? Encoding.ASCII.GetString(buffer, 0, (int)read).Trim() : "";
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && ProcessIds.Alive(pid))
+                return pid;
+            Thread.Sleep(20);
+        }
+        while (DateTime.UtcNow < deadline);
+        return null;
     }
 
     [DllImport("libc", SetLastError = true)]
