@@ -97,12 +97,13 @@ public sealed class ClusterSupervisionTests
             var results = new[] { first, second }.Select(p => (Process: p, Output: Task.WhenAll(p.StandardOutput.ReadToEndAsync(), p.StandardError.ReadToEndAsync()))).ToList();
             foreach (var (process, _) in results)
                 Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "an up did not finish");
-            var outcomes = results.Select(r => (r.Process.Id, r.Process.ExitCode, Output: string.Concat(r.Output.Result))).ToList();
+            var outcomes = results.Select(r => (r.Process.Id, r.Process.ExitCode, r.Process.ExitTime, Output: string.Concat(r.Output.Result))).ToList();
             var winner = Assert.Single(outcomes, o => o.ExitCode == ExitCodes.Success);
             var loser = Assert.Single(outcomes, o => o.ExitCode != ExitCodes.Success);
             Assert.Equal(ExitCodes.UsageError, loser.ExitCode);
             Assert.Contains($"the cluster in {cluster} is busy", loser.Output);
             Assert.True(loser.Output.Contains($"(pid {winner.Id})"), $"winner {winner.Id}, loser {loser.Id}: {loser.Output}");
+            Assert.True(loser.ExitTime < winner.ExitTime, $"the loser waited: it ended at {loser.ExitTime:O}, the winner at {winner.ExitTime:O}");
 
             var info = ClusterProcesses.Read(cluster);
             Assert.Single(info.Silos);
