@@ -69,6 +69,7 @@ internal sealed class ClusterDirectory(string root)
 
     /// <summary>Held by `up` and `down` while they work (<see cref="ClusterLock"/>).</summary>
     public string LockFile => Path.Combine(Root, "cluster.lock");
+
     public string State => Path.Combine(Root, "state");
     public string Store => Path.Combine(Root, "store");
     public string Logs => Path.Combine(Root, "logs");

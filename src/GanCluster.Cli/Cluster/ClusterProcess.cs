@@ -12,7 +12,6 @@ internal sealed record ClusterProcess(int Pid, long? StartTime, string Program)
     /// times were recorded has none: then the command line alone decides) and runs <see cref="Program"/>.
     /// </summary>
     public bool Running =>
-        ProcessIds.Alive(Pid)
-        && (StartTime is null || ProcessIds.StartTime(Pid) == StartTime)
+        ProcessIds.Alive(Pid, StartTime)
         && ProcessIds.CommandLine(Pid).Any(argument => Path.GetFileName(argument) == Program);
 }

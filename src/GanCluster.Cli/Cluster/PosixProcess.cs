@@ -92,7 +92,7 @@ internal static class PosixProcess
         if (kill(pid, SigTerm) != 0)
         {
             Reap(pid);
-            return !Same(pid, startTime);
+            return !ProcessIds.Alive(pid, startTime);
         }
         if (WaitForExit(pid, startTime, grace))
             return true;
@@ -103,14 +103,12 @@ internal static class PosixProcess
     /// <summary>Collects the exit status of our own exited child (otherwise it stays a zombie until we exit); a no-op for anyone else's.</summary>
     public static void Reap(int pid) => waitpid(pid, IntPtr.Zero, WaitNoHang);
 
-    private static bool Same(int pid, long? startTime) => ProcessIds.Alive(pid) && (startTime is null || ProcessIds.StartTime(pid) == startTime);
-
     private static bool WaitForExit(int pid, long? startTime, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (!Same(pid, startTime))
+            if (!ProcessIds.Alive(pid, startTime))
             {
                 Reap(pid); // a zombie now, if it is our child
                 return true;

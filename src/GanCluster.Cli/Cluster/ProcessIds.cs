@@ -5,6 +5,9 @@ internal static class ProcessIds
 {
     public static bool Alive(int pid) => Stat(pid) is { } fields && fields[0] != "Z";
 
+    /// <summary>True while PID is alive and, given the START TIME it had, is still that process rather than one that reused its pid.</summary>
+    public static bool Alive(int pid, long? startTime) => Alive(pid) && (startTime is null || StartTime(pid) == startTime);
+
     /// <summary>
     /// When the process started, in clock ticks after boot (<c>/proc/PID/stat</c> field 22), or null once it is gone:
     /// a pid with another start time is another process.
