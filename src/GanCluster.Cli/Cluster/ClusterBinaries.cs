@@ -7,11 +7,14 @@ namespace GanCluster.Cli.Cluster;
 /// </summary>
 internal static class ClusterBinaries
 {
+    public const string SiloDll = "GanCluster.Silo.dll";
+    public const string WorkerDll = "GanCluster.Worker.dll";
+
     public static (string Silo, string Worker) Locate()
     {
-        string? Find(string project)
+        string? Find(string dll)
         {
-            var dll = project + ".dll";
+            var project = Path.GetFileNameWithoutExtension(dll);
             if (Environment.GetEnvironmentVariable("GANCLUSTER_BIN_DIR") is { } dir && File.Exists(Path.Combine(dir, dll)))
                 return Path.Combine(dir, dll);
             if (File.Exists(Path.Combine(AppContext.BaseDirectory, dll)))
@@ -24,9 +27,9 @@ internal static class ClusterBinaries
             }
             return null;
         }
-        return (Find("GanCluster.Silo") ?? throw Missing("GanCluster.Silo"), Find("GanCluster.Worker") ?? throw Missing("GanCluster.Worker"));
+        return (Find(SiloDll) ?? throw Missing(SiloDll), Find(WorkerDll) ?? throw Missing(WorkerDll));
     }
 
-    private static UsageException Missing(string project) =>
-        new($"{project}.dll not found (looked in $GANCLUSTER_BIN_DIR, next to gancluster, and in src/{project}/bin/Release/net10.0): build it with `dotnet build -c Release GanCluster.sln`");
+    private static UsageException Missing(string dll) =>
+        new($"{dll} not found (looked in $GANCLUSTER_BIN_DIR, next to gancluster, and in src/{Path.GetFileNameWithoutExtension(dll)}/bin/Release/net10.0): build it with `dotnet build -c Release GanCluster.sln`");
 }

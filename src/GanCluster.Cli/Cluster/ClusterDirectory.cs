@@ -6,12 +6,28 @@ namespace GanCluster.Cli.Cluster;
 /// <summary>One silo process of a local cluster and its loopback ports (the metrics port serves /metrics and /health/*).</summary>
 internal sealed record SiloInfo(int Pid, int ApiPort, int SiloPort, int GatewayPort, int MetricsPort)
 {
+    /// <summary>The process's start time (<see cref="ProcessIds.StartTime"/>); null in a cluster.json written before it was recorded.</summary>
+    public long? StartTime { get; init; }
+
     [JsonIgnore]
     public string ApiUrl => $"http://127.0.0.1:{ApiPort}";
+
+    [JsonIgnore]
+    public ClusterProcess Process => new(Pid, StartTime, ClusterBinaries.SiloDll);
 }
 
-/// <summary>One worker process of a local cluster and its metrics port.</summary>
-internal sealed record WorkerInfo(int Pid, string Name, int MetricsPort);
+/// <summary>One worker process of a local cluster, its metrics port and the torch threads it was given.</summary>
+internal sealed record WorkerInfo(int Pid, string Name, int MetricsPort)
+{
+    /// <summary>The process's start time (<see cref="ProcessIds.StartTime"/>); null in a cluster.json written before it was recorded.</summary>
+    public long? StartTime { get; init; }
+
+    /// <summary>Torch threads, so that a restarted worker gets the same; null in a cluster.json written before it was recorded.</summary>
+    public int? Threads { get; init; }
+
+    [JsonIgnore]
+    public ClusterProcess Process => new(Pid, StartTime, ClusterBinaries.WorkerDll);
+}
 
 /// <summary>
 /// What `up` records about a local cluster, so that the other verbs (and `down`) find it: its silos (one embedded
@@ -20,8 +36,15 @@ internal sealed record WorkerInfo(int Pid, string Name, int MetricsPort);
 /// </summary>
 internal sealed record ClusterInfo(string TokenFile, SiloInfo[] Silos, WorkerInfo[] Workers, string? PostgresFile)
 {
+    /// <summary>What each worker may use (data roots, memory); missing in files written before it was kept.</summary>
+    public WorkerResources? Resources { get; init; }
+
     public int? PrometheusPid { get; init; }
+    public long? PrometheusStartTime { get; init; }
     public string? PrometheusUrl { get; init; }
+
+    [JsonIgnore]
+    public ClusterProcess? Prometheus => PrometheusPid is { } pid ? new(pid, PrometheusStartTime, Path.GetFileName(LocalPrometheus.DefaultBinary)) : null;
 
     /// <summary>Every process Prometheus should scrape.</summary>
     [JsonIgnore]
@@ -31,7 +54,7 @@ internal sealed record ClusterInfo(string TokenFile, SiloInfo[] Silos, WorkerInf
 
     /// <summary>The silo the CLI talks to: the first one still running (any silo serves the whole cluster).</summary>
     [JsonIgnore]
-    public SiloInfo ApiSilo => Silos.FirstOrDefault(s => ProcessIds.Alive(s.Pid)) ?? Silos[0];
+    public SiloInfo ApiSilo => Silos.FirstOrDefault(s => s.Process.Running) ?? Silos[0];
 }
 
 /// <summary>
@@ -46,6 +69,10 @@ internal sealed class ClusterDirectory(string root)
 
     public string Root { get; } = root;
     public string InfoFile => Path.Combine(Root, "cluster.json");
+
+    /// <summary>Held by `up` and `down` while they work (<see cref="ClusterLock"/>).</summary>
+    public string LockFile => Path.Combine(Root, "cluster.lock");
+
     public string State => Path.Combine(Root, "state");
     public string Store => Path.Combine(Root, "store");
     public string Logs => Path.Combine(Root, "logs");

@@ -83,29 +83,32 @@ internal static class PosixProcess
         }
     }
 
-    /// <summary>SIGTERM, then SIGKILL if it is still running after GRACE; returns once it has gone (true) or after 5 s more (false).</summary>
-    public static bool Terminate(int pid, TimeSpan grace)
+    /// <summary>
+    /// SIGTERM, then SIGKILL if it is still running after GRACE; returns once it has gone (true) or after 5 s more (false).
+    /// Given the START TIME it had, a pid that meanwhile names another process counts as gone and is not signalled again.
+    /// </summary>
+    public static bool Terminate(int pid, TimeSpan grace, long? startTime = null)
     {
         if (kill(pid, SigTerm) != 0)
         {
             Reap(pid);
-            return !ProcessIds.Alive(pid);
+            return !ProcessIds.Alive(pid, startTime);
         }
-        if (WaitForExit(pid, grace))
+        if (WaitForExit(pid, startTime, grace))
             return true;
         kill(pid, SigKill);
-        return WaitForExit(pid, TimeSpan.FromSeconds(5));
+        return WaitForExit(pid, startTime, TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Collects the exit status of our own exited child (otherwise it stays a zombie until we exit); a no-op for anyone else's.</summary>
     public static void Reap(int pid) => waitpid(pid, IntPtr.Zero, WaitNoHang);
 
-    private static bool WaitForExit(int pid, TimeSpan timeout)
+    private static bool WaitForExit(int pid, long? startTime, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (!ProcessIds.Alive(pid))
+            if (!ProcessIds.Alive(pid, startTime))
             {
                 Reap(pid); // a zombie now, if it is our child
                 return true;

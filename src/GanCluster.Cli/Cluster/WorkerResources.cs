@@ -1,0 +1,36 @@
+namespace GanCluster.Cli.Cluster;
+
+/// <summary>
+/// What `up` lets each of its workers use, recorded in cluster.json so that a restarted worker gets the same: the
+/// folders runs may read datasets from, and the memory one job may need.
+/// </summary>
+internal sealed record WorkerResources(string[] DataRoots, long MemoryLimitMegabytes)
+{
+    /// <summary>The share of the machine's memory `up` splits between its workers.</summary>
+    private const double MachineShare = 0.8;
+
+    /// <summary>
+    /// The given data roots, or the current directory and, when it exists, <c>../shared/data</c> (where the examples'
+    /// datasets live); the memory limit is 80% of what this machine (or its cgroup) allows, split between the workers.
+    /// </summary>
+    public static WorkerResources For(IReadOnlyList<string>? dataRoots, int workers)
+    {
+        var roots = dataRoots is { Count: > 0 } ? dataRoots.Select(Path.GetFullPath).ToArray() : Defaults();
+        foreach (var root in roots.Where(r => !Directory.Exists(r)))
+            throw new UsageException($"--data-root {root}: no such directory");
+        var memory = (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * MachineShare / Math.Max(1, workers)) >> 20;
+        return new WorkerResources(roots, memory);
+    }
+
+    private static string[] Defaults()
+    {
+        var here = Environment.CurrentDirectory;
+        var shared = Path.GetFullPath(Path.Combine(here, "..", "shared", "data"));
+        return Directory.Exists(shared) ? [here, shared] : [here];
+    }
+
+    /// <summary>The worker's settings, as the variables a container would get.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Settings() =>
+        DataRoots.Select((root, i) => KeyValuePair.Create($"GANCLUSTER_WORKER__DATAROOTS__{i}", root))
+            .Append(KeyValuePair.Create("GANCLUSTER_WORKER__MEMORYLIMITMEGABYTES", MemoryLimitMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+}
