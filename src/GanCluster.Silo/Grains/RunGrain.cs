@@ -219,6 +219,14 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         var scheduler = GrainFactory.GetGrain<ISchedulerGrain>(0);
         await scheduler.Remove(r.Id, suspectWorkers: true);
         r.Workers = [];
+        if (r.NewestCheckpoint is { } last && last.Step >= r.TotalSteps)
+        {
+            // The attempt wrote its final checkpoint and was lost before it said so (a silo failover): it is done.
+            r.Step = last.Step;
+            Transition(RunState.Completed, $"completed at step {last.Step}: the final checkpoint was written before {why}");
+            await run.WriteStateAsync();
+            return;
+        }
         if (r.Attempt >= MaxAttempts)
         {
             r.Error = $"gave up after {r.Attempt} attempts; the last: {why}";
