@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using GanCluster.Contracts.Security;
 using GanCluster.Hosting.Storage;
+using GanCluster.Rank;
 
 namespace GanCluster.Worker;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace GanCluster.Worker;
+namespace GanCluster.Rank;
 
 /// <summary>A dataset path that lies outside every data root the worker was given.</summary>
 public sealed class DataRootException(string message) : Exception(message);
