@@ -31,6 +31,9 @@ public sealed record RunSpec
     public required int SampleCount { get; init; }
     public required HealthSpec Health { get; init; }
 
+    /// <summary>Checkpoints kept by the value of one metric at the periodic evaluations, besides the newest ones (<c>keep_best</c>); null keeps none.</summary>
+    public BestCheckpointSpec? KeepBest { get; init; }
+
     /// <summary>
     /// The one rule for sharding: the global batch splits into equal rows for every rank and micro-batch of every
     /// rank. The loader checks it for the world size it is given; hosts check it again for the ring they join.
@@ -45,6 +48,16 @@ public sealed record RunSpec
             throw new SpecException(file, "batch_size", null,
                 $"a multiple of {worldSize} rank(s) × {MicroBatches} micro-batch(es) = {shards}", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+}
+
+/// <summary>
+/// <c>keep_best: { metric: fd, goal: min, count: 1 }</c>: at each periodic evaluation whose value of
+/// <paramref name="Metric"/> (a name of metrics.jsonl, see <see cref="Sweeps.SweepMetric.Known"/>) is among the
+/// <paramref name="Count"/> best so far, the run's state is written to <c>checkpoints/best/</c>, and the others there are pruned.
+/// </summary>
+public sealed record BestCheckpointSpec(string Metric, Sweeps.MetricGoal Goal, int Count)
+{
+    public Sweeps.SweepMetric AsMetric => new(Metric, Goal);
 }
 
 /// <summary>

@@ -133,6 +133,7 @@ public static class RunSpecLoader
             SampleEvery = f.Int("sample_every", 0, 100_000_000, 0),
             SampleCount = f.Int("sample_count", 1, 100_000, 64),
             Health = BindHealth(f.Section("health"), dataset),
+            KeepBest = f.Has("keep_best") ? BindKeepBest(f.Section("keep_best")) : null,
         };
         optimizers.RejectUnknown();
         f.RejectUnknown();
@@ -240,6 +241,16 @@ public static class RunSpecLoader
     /// (bench/README.md): every 500 steps for the 2D mixtures, every 12,500 for images (the image metrics
     /// take seconds; that cadence holds them under 5% even for the fastest model, the MLP).
     /// </summary>
+    private static BestCheckpointSpec BindKeepBest(YamlFields f)
+    {
+        var metric = f.String("metric");
+        if (!Sweeps.SweepMetric.IsKnown(metric))
+            throw f.Error("metric", $"a value of the health record: {string.Join(", ", Sweeps.SweepMetric.Known)} (or fd_EXTRACTOR)", $"'{metric}'");
+        var best = new BestCheckpointSpec(metric, f.Choice("goal", ["min", "max"]) == "min" ? Sweeps.MetricGoal.Min : Sweeps.MetricGoal.Max, f.Int("count", 1, 1000, 1));
+        f.RejectUnknown();
+        return best;
+    }
+
     private static HealthSpec BindHealth(YamlFields f, DatasetSpec dataset)
     {
         var defaultEvery = dataset.Kind.IsMixture() ? 500 : 12_500;

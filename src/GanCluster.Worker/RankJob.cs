@@ -52,8 +52,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
         using var reporter = new PeriodicTimer(ReportInterval);
         var reporting = ReportAsync(run, progress, reporter);
         // The first health record goes out at once, so that the run shows progress as soon as it trains.
-        _ = progress.FirstReport.Task.ContinueWith(_ => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt)),
-            TaskContinuationOptions.OnlyOnRanToCompletion);
+        _ = progress.FirstReport.Task.ContinueWith(_ => Report(run, progress), TaskContinuationOptions.OnlyOnRanToCompletion).Unwrap();
         RunState outcome;
         string? error = null;
         var retryable = false;
@@ -80,7 +79,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
         await reporting;
         progress.FirstReport.TrySetCanceled();
         // The silo may be restarting: the outcome must still arrive.
-        await Retry(() => run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt)));
+        await Retry(() => Report(run, progress));
         await Retry(() => run.Finished(assignment.Rank, _attempt, outcome, progress.Step, error, retryable));
         log.LogInformation("{Run} rank {Rank}: {Outcome} at step {Step}{Error}", assignment.RunId, assignment.Rank, outcome, progress.Step, error is null ? "" : ": " + error);
     }
@@ -119,6 +118,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
             RunLabel = assignment.RunId,
             MemoryLimitBytes = options.MemoryLimitMegabytes > 0 ? options.MemoryLimitMegabytes << 20 : null,
         };
+        progress.Spec = spec;
         using var host = RankHost.Open(request, line => log.LogInformation("{Note}", line), meter, _stop.Token);
         log.LogInformation("{Run} rank {Rank} of {WorldSize}: training {Model} from step {Step} to {Steps}",
             assignment.RunId, assignment.Rank, assignment.RingEndpoints.Count, SpecName.Of(spec.Model.Name), host.Step, spec.Steps);
@@ -132,6 +132,15 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
         };
     }
 
+    /// <summary>One report; the evaluations it carried are dropped from the pending ones only once it arrived.</summary>
+    private async Task<RunDirective> Report(IRunGrain run, Progress progress)
+    {
+        var evaluations = progress.PendingEvaluations();
+        var directive = await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt) { Evaluations = evaluations });
+        progress.Delivered(evaluations.Count);
+        return directive;
+    }
+
     private async Task ReportAsync(IRunGrain run, Progress progress, PeriodicTimer timer)
     {
         try
@@ -140,7 +149,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
             {
                 try
                 {
-                    if (await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt)) == RunDirective.Stop)
+                    if (await Report(run, progress) == RunDirective.Stop)
                         _stop.Cancel();
                 }
                 catch (Exception e) when (e is not ObjectDisposedException)
@@ -171,12 +180,27 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
         }
     }
 
-    /// <summary>What the loop last told us, read by the reporter.</summary>
+    /// <summary>What the loop last told us, read by the reporter, and the evaluation records not yet delivered.</summary>
     private sealed class Progress : ITrainingObserver
     {
+        private readonly List<RunHealth> _evaluations = [];
+
+        public RunSpec? Spec { get; set; }
         public long Step { get; set; }
         public RunHealth? Health { get; private set; }
         public CheckpointRef? Checkpoint { get; private set; }
+
+        public IReadOnlyList<RunHealth> PendingEvaluations()
+        {
+            lock (_evaluations)
+                return [.. _evaluations];
+        }
+
+        public void Delivered(int count)
+        {
+            lock (_evaluations)
+                _evaluations.RemoveRange(0, Math.Min(count, _evaluations.Count));
+        }
 
         public void OnStarted(long fromStep, long totalSteps) => Step = fromStep;
 
@@ -186,6 +210,9 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
         {
             Step = record.Report.Step;
             Health = WireHealth.From(record);
+            if (Spec is { } spec && record.Report.IsFinite && TrainingLoop.IsEvaluationStep(spec, record.Report.Step, totalSteps))
+                lock (_evaluations)
+                    _evaluations.Add(Health);
             FirstReport.TrySetResult();
         }
 

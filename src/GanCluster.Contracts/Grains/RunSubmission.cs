@@ -8,4 +8,9 @@ public sealed record RunSubmission(
     [property: Id(2)] int WorldSize,
     [property: Id(3)] int Priority,
     [property: Id(4)] long TotalSteps,
-    [property: Id(5)] bool StopOnCollapse = false);
+    [property: Id(5)] bool StopOnCollapse = false)
+{
+    /// <summary>The sweep this run is a trial of, told of its evaluations and its end; null for a plain run.</summary>
+    [Id(6)]
+    public string? SweepId { get; init; }
+}

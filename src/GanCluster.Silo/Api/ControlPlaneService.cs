@@ -7,8 +7,8 @@ using Grpc.Core;
 
 namespace GanCluster.Silo.Api;
 
-/// <summary>The CLI's API: validates specs, talks to the grains, and turns their snapshots into messages.</summary>
-public sealed class ControlPlaneService(IGrainFactory grains) : ControlPlane.ControlPlaneBase
+/// <summary>The CLI's API: validates specs, talks to the grains, and turns their snapshots into messages (runs here, sweeps in ControlPlaneService.Sweeps.cs).</summary>
+public sealed partial class ControlPlaneService(IGrainFactory grains) : ControlPlane.ControlPlaneBase
 {
     /// <summary>The largest gang a run may ask for (the static launcher's limit too).</summary>
     public const int MaxWorldSize = 1024;

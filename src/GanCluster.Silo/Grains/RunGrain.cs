@@ -34,6 +34,9 @@ public sealed class RunRecord
     public bool StopOnCollapse { get; set; }
     public bool CollapseFlagged { get; set; }
 
+    /// <summary>The sweep this run is a trial of (told of its evaluations and its end), or null.</summary>
+    public string? SweepId { get; set; }
+
     /// <summary>Why the queued run is not placed yet, as the scheduler last said; null once placed.</summary>
     public string? Waiting { get; set; }
 }
@@ -58,6 +61,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         var r = run.State;
         (r.Id, r.Name, r.SpecYaml, r.WorldSize, r.Priority, r.TotalSteps, r.StopOnCollapse) =
             (this.GetPrimaryKeyString(), submission.Name, submission.SpecYaml, submission.WorldSize, submission.Priority, submission.TotalSteps, submission.StopOnCollapse);
+        r.SweepId = submission.SweepId;
         r.State = RunState.Pending;
         r.SubmittedAt = DateTimeOffset.UtcNow;
         r.Exists = true;
@@ -130,6 +134,8 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         Caller.RequireWorker(Holder(progress.Rank), $"report for rank {progress.Rank} of run {r.Id}, which it does not hold");
         if (progress.Rank == 0)
         {
+            if (r.SweepId is { } sweep && progress.Evaluations.Count > 0)
+                GrainFactory.GetGrain<ISweepGrain>(sweep).TrialEvaluated(r.Id, progress.Evaluations).Ignore();
             r.Step = progress.Step;
             r.LatestHealth = progress.Health ?? r.LatestHealth;
             if (progress.Health?.Verdict == HealthVerdict.Collapsed)
@@ -245,6 +251,8 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         run.State.State = next;
         run.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, text));
         GrainFactory.GetGrain<ISchedulerGrain>(0).RunStateChanged(run.State.Id, next).Ignore();
+        if (run.State.SweepId is { } sweep && Snapshot().IsTerminal)
+            GrainFactory.GetGrain<ISweepGrain>(sweep).TrialEnded(run.State.Id, next, run.State.Step).Ignore();
     }
 
     private RunSnapshot Snapshot()

@@ -15,7 +15,7 @@ public sealed class CallerAuthentication(ClusterKey key, ILogger<CallerAuthentic
     // Async, so that the identity set here flows into this call alone and never leaks into the runtime's context.
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.Grain is IRunGrain or ISchedulerGrain)
+        if (context.Grain is IRunGrain or ISchedulerGrain or ISweepGrain or ISweepIndexGrain)
             CallerIdentity.Current = Authenticate(context);
         await context.Invoke();
     }

@@ -21,6 +21,9 @@ public sealed record SweepMetric(string Name, MetricGoal Goal)
         "d_loss", "g_loss", "d_real", "d_fake", "diversity_ratio",
     ];
 
+    /// <summary>Whether <paramref name="name"/> names a value of the health record: one of <see cref="Known"/>, or <c>fd_EXTRACTOR</c> as metrics.jsonl writes the Fréchet distance.</summary>
+    public static bool IsKnown(string name) => Known.Contains(name) || (name.StartsWith("fd_", StringComparison.Ordinal) && name.Length > 3);
+
     /// <summary>Whether <paramref name="candidate"/> is better than <paramref name="incumbent"/> under this goal (NaN is never better).</summary>
     public bool IsBetter(double candidate, double incumbent) =>
         !double.IsNaN(candidate) && (double.IsNaN(incumbent) || (Goal == MetricGoal.Min ? candidate < incumbent : candidate > incumbent));

@@ -29,6 +29,10 @@ public enum LoopOutcome
 public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string specYaml, RunDirectory directory, bool writesFiles = true, int rank = 0, Evaluator? evaluator = null)
 {
     private readonly RunSpec _spec = trainer.Spec;
+    private readonly BestCheckpoints? _best = writesFiles && trainer.Spec.KeepBest is { } keep ? new BestCheckpoints(directory, keep) : null;
+
+    /// <summary>The run's best checkpoints by <c>keep_best</c>'s metric, best first; empty without it.</summary>
+    public IReadOnlyList<BestCheckpoint> Best => _best?.Kept ?? [];
 
     public HealthMonitor Monitor { get; } = new(trainer.Spec.Name, rank, trainer.Spec.Health.Window, trainer.Spec.ReportEvery);
 
@@ -40,6 +44,7 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
             File.WriteAllText(directory.SpecFile, specYaml);
             // A resumed run rewrites what came after its checkpoint, so each step is recorded once.
             directory.DropMetricsAfter(trainer.Step);
+            _best?.DropAfter(trainer.Step);
         }
         observer.OnStarted(trainer.Step, totalSteps);
         using var metrics = writesFiles ? new StreamWriter(directory.MetricsFile, append: true) : null;
@@ -62,9 +67,12 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
                 var rate = stepsSinceReport / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                 clock.Restart();
                 stepsSinceReport = 0;
-                if (report.IsFinite && _spec.Health.EvalEvery > 0 && (next % _spec.Health.EvalEvery == 0 || next == totalSteps))
+                var evaluated = report.IsFinite && IsEvaluationStep(_spec, next, totalSteps);
+                if (evaluated)
                     Evaluate(next);
                 var record = Monitor.Observe(report, rate);
+                if (evaluated && _best is { } best && BestCheckpoints.Value(record, _spec.KeepBest!.Metric) is { } value && best.Qualifies(value) && trainer.ParametersAreFinite())
+                    best.Add(next, value, Write);
                 metrics?.WriteLine(JsonSerializer.Serialize(HealthRecordJson.From(record)));
                 metrics?.Flush();
                 observer.OnReport(record, totalSteps);
@@ -79,6 +87,10 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         }
         return LoopOutcome.Completed;
     }
+
+    /// <summary>Whether the record of <paramref name="step"/> carries a fresh periodic evaluation (on rank 0, when the losses are finite).</summary>
+    public static bool IsEvaluationStep(RunSpec spec, long step, long totalSteps) =>
+        spec.Health.EvalEvery > 0 && (step % spec.Health.EvalEvery == 0 || step == totalSteps);
 
     /// <summary>The periodic evaluation: mode metrics for a 2D mixture, feature-space metrics for images with an evaluator.</summary>
     private void Evaluate(long step)
@@ -104,6 +116,13 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         observer.OnSamples(trainer.Step, path);
     }
 
+    /// <summary>The trainer's state and the health windows, written atomically to <paramref name="path"/>; returns its SHA-256.</summary>
+    private string Write(string path)
+    {
+        var state = TrainerState.Capture(trainer, specYaml);
+        return CheckpointFile.Write(path, state with { Entries = [.. state.Entries, Monitor.Capture().ToEntry()] });
+    }
+
     /// <summary>Writes a checkpoint of the current step, or returns false (writing nothing) when a parameter is not finite.</summary>
     private bool WriteCheckpoint(ITrainingObserver observer)
     {
@@ -114,9 +133,7 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
             return true;
         var started = Stopwatch.GetTimestamp();
         var path = directory.CheckpointFor(trainer.Step);
-        var state = TrainerState.Capture(trainer, specYaml);
-        var checkpoint = state with { Entries = [.. state.Entries, Monitor.Capture().ToEntry()] };
-        var sha = CheckpointFile.Write(path, checkpoint);
+        var sha = Write(path);
         var written = new CheckpointWritten(trainer.Step, path, sha, new FileInfo(path).Length, Stopwatch.GetElapsedTime(started));
         directory.PruneCheckpoints(_spec.KeepCheckpoints);
         observer.OnCheckpoint(written);

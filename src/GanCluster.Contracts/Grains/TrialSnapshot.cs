@@ -1,0 +1,19 @@
+namespace GanCluster.Contracts.Grains;
+
+/// <summary>
+/// One trial: its run, its configuration (values by field path) and seed, how far it got, and its score: the best
+/// value of the metric over its evaluations, with the step where it happened.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("gancluster.TrialSnapshot")]
+public sealed record TrialSnapshot(
+    [property: Id(0)] int Trial,
+    [property: Id(1)] string RunId,
+    [property: Id(2)] int Configuration,
+    [property: Id(3)] IReadOnlyDictionary<string, string> Values,
+    [property: Id(4)] long Seed,
+    [property: Id(5)] RunState State,
+    [property: Id(6)] long Step,
+    [property: Id(7)] double? Best,
+    [property: Id(8)] long? BestStep,
+    [property: Id(9)] string? Stopped,
+    [property: Id(10)] IReadOnlyList<TrialPoint> Curve);
