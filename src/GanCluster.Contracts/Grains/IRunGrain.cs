@@ -17,6 +17,10 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Get"), AlwaysInterleave]
     Task<RunSnapshot?> Get();
 
+    /// <summary>The records with a periodic evaluation after <paramref name="afterStep"/> (kept for trials of a sweep, which catches up on them after a failover).</summary>
+    [Alias("Evaluations"), AlwaysInterleave]
+    Task<IReadOnlyList<Health.RunHealth>> Evaluations(long afterStep);
+
     /// <summary>Cancels a run that has not ended; a no-op (returning the snapshot) on an ended one.</summary>
     [Alias("Cancel")]
     Task<RunSnapshot> Cancel(string reason);

@@ -37,6 +37,9 @@ public sealed class RunRecord
     /// <summary>The sweep this run is a trial of (told of its evaluations and its end), or null.</summary>
     public string? SweepId { get; set; }
 
+    /// <summary>A sweep trial's records with a periodic evaluation, in step order, each step once (the sweep's durable source).</summary>
+    public List<RunHealth> Evaluations { get; set; } = [];
+
     /// <summary>Why the queued run is not placed yet, as the scheduler last said; null once placed.</summary>
     public string? Waiting { get; set; }
 }
@@ -68,6 +71,12 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         r.Events.Add(new RunEvent(r.SubmittedAt, $"submitted: world size {r.WorldSize}, priority {r.Priority}, {r.TotalSteps} steps"));
         await run.WriteStateAsync();
         return Snapshot();
+    }
+
+    public Task<IReadOnlyList<RunHealth>> Evaluations(long afterStep)
+    {
+        Caller.RequireControl("read a run's evaluations");
+        return Task.FromResult<IReadOnlyList<RunHealth>>([.. run.State.Evaluations.Where(e => e.Step > afterStep)]);
     }
 
     public Task<RunSnapshot?> Get()
@@ -134,8 +143,15 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         Caller.RequireWorker(Holder(progress.Rank), $"report for rank {progress.Rank} of run {r.Id}, which it does not hold");
         if (progress.Rank == 0)
         {
+            var evaluated = false;
             if (r.SweepId is { } sweep && progress.Evaluations.Count > 0)
-                GrainFactory.GetGrain<ISweepGrain>(sweep).TrialEvaluated(r.Id, progress.Evaluations).Ignore();
+            {
+                var fresh = progress.Evaluations.Where(e => r.Evaluations.Count == 0 || e.Step > r.Evaluations[^1].Step).OrderBy(e => e.Step).ToList();
+                r.Evaluations.AddRange(fresh);
+                evaluated = fresh.Count > 0;
+                if (evaluated)
+                    GrainFactory.GetGrain<ISweepGrain>(sweep).TrialEvaluated(r.Id, fresh).Ignore();
+            }
             r.Step = progress.Step;
             r.LatestHealth = progress.Health ?? r.LatestHealth;
             if (progress.Health?.Verdict == HealthVerdict.Collapsed)
@@ -165,7 +181,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
             // A new checkpoint is written through at once; plain progress at most every few seconds, since the
             // step and health record are re-reported anyway and one SQLite commit per report would cap the
             // silo far below what a cluster of workers sends.
-            if (checkpointed || DateTimeOffset.UtcNow - _persisted >= ProgressPersistInterval)
+            if (checkpointed || evaluated || DateTimeOffset.UtcNow - _persisted >= ProgressPersistInterval)
             {
                 await run.WriteStateAsync();
                 _persisted = DateTimeOffset.UtcNow;

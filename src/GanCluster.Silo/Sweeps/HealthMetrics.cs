@@ -27,6 +27,7 @@ public static class HealthMetrics
         "d_real" => h.DiscriminatorOnReal,
         "d_fake" => h.DiscriminatorOnFake,
         "diversity_ratio" => h.DiversityRatio,
+        _ when name.StartsWith("fd_", StringComparison.Ordinal) => h.Images?.FrechetDistance,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"not a sweep metric (known: {string.Join(", ", SweepMetric.Known)})"),
     };
 }
