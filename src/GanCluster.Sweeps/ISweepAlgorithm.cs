@@ -13,6 +13,12 @@ public interface ISweepAlgorithm
     /// <summary>Records one evaluation of the sweep metric (NaN allowed) at a step of a trial, and says whether the trial goes on.</summary>
     TrialDecision Observe(int trial, long step, double value);
 
+    /// <summary>
+    /// For a trial told to <see cref="TrialDecision.Wait"/>: its decision once its generation is complete, null while
+    /// it still waits. A query: it changes nothing, so it need not be replayed.
+    /// </summary>
+    TrialDecision? Resume(int trial) => null;
+
     /// <summary>Records how a trial ended; a second call for the same trial is ignored.</summary>
     void Ended(int trial, TrialEnd end);
 

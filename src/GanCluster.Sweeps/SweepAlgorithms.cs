@@ -1,4 +1,5 @@
 using GanCluster.Specs.Sweeps;
+using GanCluster.Sweeps.Population;
 using GanCluster.Sweeps.Sampling;
 using GanCluster.Sweeps.Stopping;
 
@@ -19,8 +20,17 @@ public static class SweepAlgorithms
         {
             AshaSearch asha => new SearchSweep(spec, space, Source(asha.Sampler ?? new RandomSearch(), spec, space, random),
                 new AshaRule(asha, spec.Metric, spec.StepsPerTrial)),
+            PbtSearch pbt => new PbtSweep(spec, space, Checked(pbt)),
             var algorithm => new SearchSweep(spec, space, Source(algorithm, spec, space, random), null),
         };
+    }
+
+    private static PbtSearch Checked(PbtSearch pbt)
+    {
+        if (pbt.IntervalSteps <= 0 || pbt.PopulationSize < 2 || pbt.Quantile is <= 0 or > 0.5 || pbt.ResampleProbability is < 0 or > 1
+            || pbt.PerturbationFactors.Count == 0 || pbt.PerturbationFactors.Any(f => !(f > 0)))
+            throw new ArgumentException($"pbt: {pbt} is not a population a search can run");
+        return pbt;
     }
 
     private static IConfigurationSource Source(SearchAlgorithm algorithm, SweepSpec spec, ParameterSpace space, SweepRandom random) => algorithm switch

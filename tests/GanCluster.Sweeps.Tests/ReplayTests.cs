@@ -20,7 +20,7 @@ public sealed class ReplayTests
         Parameter("model.hidden", new IntDomain(32, 512, 32)),
     ];
 
-    public static TheoryData<string> Algorithms => ["grid", "random", "tpe", "asha", "asha+tpe"];
+    public static TheoryData<string> Algorithms => ["grid", "random", "tpe", "asha", "asha+tpe", "pbt"];
 
     private static SweepSpec SpecFor(string name)
     {
@@ -30,6 +30,7 @@ public sealed class ReplayTests
             "random" => new RandomSearch(),
             "tpe" => new TpeSearch(StartupTrials: 4),
             "asha" => new AshaSearch(GraceSteps: 100, Eta: 3),
+            "pbt" => new PbtSearch(IntervalSteps: 200, PopulationSize: 6),
             _ => new AshaSearch(GraceSteps: 100, Eta: 3, MeanOfLast: 2, Sampler: new TpeSearch(StartupTrials: 4)),
         };
         var space = name == "grid"
@@ -120,5 +121,7 @@ public sealed class ReplayTests
         Assert.True(replayed.Finished);
         if (algorithm.StartsWith("asha"))
             Assert.Contains(outputs, o => o.StartsWith("Stop"));
+        if (algorithm == "pbt")
+            Assert.Contains(outputs, o => o.StartsWith("Exploit"));
     }
 }
