@@ -148,4 +148,15 @@ public sealed class PbtSearchTests
         Assert.IsType<TrialDecision.Continue>(pbt.Observe(2, 150, 9));  // not a boundary
         Assert.True(!pbt.Finished);
     }
+
+    [Fact]
+    public void A_member_is_ranked_by_its_value_at_the_boundary_not_its_best()
+    {
+        // An exploit replaces a trial's weights, so an old best says nothing of the state it would hand on.
+        var pbt = Sweep(synchronous: false);
+        Drain(pbt);
+        Assert.IsType<TrialDecision.Continue>(pbt.Observe(1, 100, 3));
+        Assert.IsType<TrialDecision.Continue>(pbt.Observe(0, 50, 1));
+        Assert.Equal(1, Assert.IsType<TrialDecision.Exploit>(pbt.Observe(0, 100, 9)).SourceTrial);
+    }
 }

@@ -7,7 +7,9 @@ namespace GanCluster.Sweeps.Sampling;
 /// Optuna's TPESampler with its defaults, univariate: random configurations until <see cref="TpeSearch.StartupTrials"/>
 /// trials are scored, then the scored trials split into the best γ(n) = min(⌈0.1·n⌉, 25) and the rest, and each
 /// parameter independently takes, of <see cref="TpeSearch.Candidates"/> draws from l (the good trials' Parzen
-/// estimator), the one with the largest l(x)/g(x). Trials still running are not in the split.
+/// estimator), the one with the largest l(x)/g(x). Trials still running are not in the split, failed ones never are,
+/// and a stopped trial counts with its best value (Optuna ranks pruned trials apart; ASHA's stopped trials are
+/// simply worse here). A quantised loguniform is modelled continuously in log space, then snapped.
 /// </summary>
 internal sealed class TpeSource(ParameterSpace space, SweepRandom random, TpeSearch tpe, SweepMetric metric) : IConfigurationSource
 {
