@@ -33,7 +33,7 @@ public static class RunSpecLoader
         return (spec, Render(root));
     }
 
-    private static YamlMappingNode Parse(string yaml, string file)
+    internal static YamlMappingNode Parse(string yaml, string file)
     {
         var stream = new YamlStream();
         try
@@ -44,15 +44,31 @@ public static class RunSpecLoader
         {
             throw new SpecException(file, "(document)", (int)e.Start.Line, "valid YAML", e.InnerException?.Message ?? e.Message);
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException)
         {
-            // YamlDotNet's scanner throws this on some truncated flow collections.
-            throw new SpecException(file, "(document)", null, "valid YAML", $"unparseable text ({e.Message})");
+            // YamlDotNet's scanner throws this, with no position, on some truncated flow collections.
+            throw new SpecException(file, "(document)", LastParsedLine(yaml), "valid YAML", "an unclosed [ or { (the text ends inside it)");
         }
         if (stream.Documents.Count != 1)
             throw new SpecException(file, "(document)", null, "exactly one YAML document", $"{stream.Documents.Count} documents");
         return stream.Documents[0].RootNode as YamlMappingNode
             ?? throw new SpecException(file, "(document)", (int)stream.Documents[0].RootNode.Start.Line, "a mapping of fields", stream.Documents[0].RootNode.NodeType.ToString());
+    }
+
+    /// <summary>The line of the last YAML event the parser reads before it fails, for errors that come without a position.</summary>
+    private static int? LastParsedLine(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        int? line = null;
+        try
+        {
+            while (parser.MoveNext())
+                line = (int?)parser.Current?.Start.Line;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+        }
+        return line;
     }
 
     /// <summary>Sets <c>a.b.c=value</c> in the tree, creating mappings on the way; the value is parsed as YAML.</summary>
@@ -95,7 +111,26 @@ public static class RunSpecLoader
         node.Children[new YamlScalarNode(keys[^1])] = value;
     }
 
-    private static string Render(YamlMappingNode root)
+    /// <summary>
+    /// Binds a run spec that is one mapping inside another file (a sweep's inline <c>base:</c>): errors name that
+    /// file's lines and the field below <paramref name="path"/>. Dataset paths stay as written, for the cluster's workers.
+    /// </summary>
+    internal static RunSpec Bind(YamlMappingNode root, string file, string path)
+    {
+        var f = new YamlFields(file, path, root, YamlFields.NoOrigins);
+        var spec = Bind(f, resolvePaths: false);
+        try
+        {
+            spec.RequireShardable(1, file);
+        }
+        catch (SpecException e)
+        {
+            throw f.Error("batch_size", e.Expected, e.Found);
+        }
+        return spec;
+    }
+
+    internal static string Render(YamlMappingNode root)
     {
         var writer = new StringWriter(CultureInfo.InvariantCulture);
         new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);

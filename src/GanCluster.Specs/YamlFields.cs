@@ -12,6 +12,9 @@ internal sealed class YamlFields(string file, string path, YamlMappingNode? node
 {
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
 
+    /// <summary>For a mapping no override touched. Keyed by reference, as the run spec loader's origins are: nodes compared by value could walk whole aliased trees.</summary>
+    public static readonly IReadOnlyDictionary<YamlNode, string> NoOrigins = new Dictionary<YamlNode, string>(ReferenceEqualityComparer.Instance);
+
     public string File => file;
 
     /// <summary>An error in the field <paramref name="key"/> of this mapping, or in a dotted path below it (<c>dataset.image_size</c>).</summary>
@@ -121,10 +124,45 @@ internal sealed class YamlFields(string file, string path, YamlMappingNode? node
         {
             if (seq.Children[i] is not YamlScalarNode item
                 || !double.TryParse(item.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i])
+                || !double.IsFinite(values[i]) // NaN passes both comparisons below
                 || values[i] < min || values[i] > max)
                 throw Error($"{key}[{i}]", $"a number in [{min}, {max}]", Describe(seq.Children[i]));
         }
         return (values[0], values[1]);
+    }
+
+    public bool Bool(string key, bool fallback)
+    {
+        var scalar = Scalar(key, "true or false");
+        return scalar?.Value switch
+        {
+            null => fallback,
+            "true" => true,
+            "false" => false,
+            _ => throw Error(key, "true or false", $"'{scalar.Value}'"),
+        };
+    }
+
+    /// <summary>The field's node as written (null when absent or null), for fields that take more than one shape.</summary>
+    public YamlNode? Raw(string key)
+    {
+        _known.Add(key);
+        var child = Find(key);
+        return child is YamlScalarNode s && IsNull(s) ? null : child;
+    }
+
+    /// <summary>A list of scalars as written (null when absent); a non-list, or an item that is not a scalar, is refused as not <paramref name="expected"/>.</summary>
+    public IReadOnlyList<string>? Scalars(string key, string expected)
+    {
+        var child = Raw(key);
+        if (child is null)
+            return null;
+        if (child is not YamlSequenceNode seq)
+            throw Error(key, expected, Describe(child));
+        var values = new List<string>(seq.Children.Count);
+        for (var i = 0; i < seq.Children.Count; i++)
+            values.Add(seq.Children[i] is YamlScalarNode item && !IsNull(item) ? item.Value! : throw Error($"{key}[{i}]", "a single value", Describe(seq.Children[i])));
+        return values;
     }
 
     /// <summary>Refuses every key of this mapping that no read asked for.</summary>
@@ -180,10 +218,10 @@ internal sealed class YamlFields(string file, string path, YamlMappingNode? node
 
     private string Join(string key) => path.Length == 0 ? key : $"{path}.{key}";
 
-    private static bool IsNull(YamlScalarNode s) =>
+    internal static bool IsNull(YamlScalarNode s) =>
         s.Style == YamlDotNet.Core.ScalarStyle.Plain && (s.Value is null or "" or "~" or "null");
 
-    private static string Describe(YamlNode node) => node switch
+    internal static string Describe(YamlNode node) => node switch
     {
         YamlMappingNode => "a mapping",
         YamlSequenceNode => "a list",

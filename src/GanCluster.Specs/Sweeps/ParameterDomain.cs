@@ -14,7 +14,7 @@ public abstract record ParameterDomain
     public static string Format(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
-/// <summary>A grid axis: <c>optimizers.g.lr: [1e-4, 2e-4]</c>. Values are YAML scalars as written.</summary>
+/// <summary>A grid axis: <c>optimizers.g.lr: [1e-4, 2e-4]</c>; searches that sample (random, TPE, PBT) sample it as a choice. Values are YAML scalars as written.</summary>
 public sealed record GridDomain(IReadOnlyList<string> Values) : ParameterDomain
 {
     public override bool IsFinite => true;

@@ -15,7 +15,8 @@ public sealed record TpeSearch(int StartupTrials = 10, int Candidates = 24) : Se
 /// <summary>
 /// Asynchronous successive halving: rungs at <see cref="GraceSteps"/>·η^k; at each rung a trial goes on only if its
 /// score (its best value so far, or the mean of its last <see cref="MeanOfLast"/> evaluations) is in the top 1/η of
-/// the trials that reached that rung. New configurations come from <see cref="Sampler"/> (random or TPE).
+/// the trials that reached that rung. New configurations come from <see cref="Sampler"/> (random, TPE or a grid;
+/// the loader always sets it, null reads as random).
 /// </summary>
 public sealed record AshaSearch(long GraceSteps, double Eta = 4, int? MeanOfLast = null, SearchAlgorithm? Sampler = null) : SearchAlgorithm;
 
