@@ -21,6 +21,7 @@ public static class GanClusterCommandLine
             ClusterCommands.CreateDown(console),
             RunCommands.Create(console),
             RunCommands.CreateWorkers(console),
+            SweepCommands.Create(console),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,252 @@
+using GanCluster.Contracts;
+using GanCluster.Contracts.Grains;
+using GanCluster.Contracts.Health;
+using GanCluster.Silo.Security;
+using GanCluster.Specs;
+using GanCluster.Specs.Sweeps;
+using GanCluster.Sweeps;
+
+namespace GanCluster.Silo.Sweeps;
+
+/// <summary>
+/// One sweep. Trials are runs tagged with the sweep, queued by the same gang scheduler as any run, at most
+/// <c>max_concurrent_trials</c> at once. Every input of the search algorithm is persisted before it acts on it,
+/// and the algorithm is rebuilt by replaying them on activation, so a silo killed mid-sweep loses no trial, runs
+/// none twice, and makes the same decisions. Runs tell the sweep of their evaluations and their end one-way (a
+/// run never waits on its sweep); a timer also polls the trials, so a notice lost in a failover is caught up.
+/// </summary>
+public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderName)] IPersistentState<SweepRecord> sweep) : Grain, ISweepGrain
+{
+    private static readonly TimeSpan PollPeriod = TimeSpan.FromSeconds(3);
+
+    private SweepSpec? _spec;
+    private ISweepAlgorithm? _algorithm;
+
+    private static CallerIdentity Caller => CallerIdentity.Current;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        ResourceId.Require(this.GetPrimaryKeyString(), "sweep id");
+        if (!sweep.State.Exists)
+            return;
+        Rebuild();
+        this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(PollPeriod, PollPeriod));
+        // Trials recorded just before a crash, whose runs may not exist yet.
+        await CreateMissingRuns();
+    }
+
+    public async Task<SweepSnapshot> Submit(SweepSubmission submission)
+    {
+        Caller.RequireControl("submit sweeps");
+        if (sweep.State.Exists)
+            throw new InvalidOperationException($"sweep {this.GetPrimaryKeyString()} already exists");
+        var s = sweep.State;
+        (s.Id, s.SweepYaml, s.BaseYaml, s.State, s.SubmittedAt, s.Exists) =
+            (this.GetPrimaryKeyString(), submission.SweepYaml, submission.BaseYaml, SweepState.Running, DateTimeOffset.UtcNow, true);
+        Rebuild();
+        s.Events.Add(new RunEvent(s.SubmittedAt, $"submitted: {Describe(_spec!)}"));
+        await sweep.WriteStateAsync();
+        this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(PollPeriod, PollPeriod));
+        await Pump();
+        return Snapshot();
+    }
+
+    public Task<SweepSnapshot?> Get()
+    {
+        Caller.RequireControl("read sweeps");
+        return Task.FromResult(sweep.State.Exists ? Snapshot() : null);
+    }
+
+    public async Task<SweepSnapshot> Cancel(string reason)
+    {
+        Caller.RequireControl("cancel sweeps");
+        if (!sweep.State.Exists)
+            throw new KeyNotFoundException($"no sweep {this.GetPrimaryKeyString()}");
+        if (sweep.State.State != SweepState.Running)
+            return Snapshot();
+        sweep.State.State = SweepState.Cancelled;
+        sweep.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"cancelled: {reason}"));
+        await sweep.WriteStateAsync();
+        await Task.WhenAll(sweep.State.Trials.Where(t => !t.Ended && t.Submitted)
+            .Select(t => GrainFactory.GetGrain<IRunGrain>(t.RunId).Cancel($"its sweep was cancelled: {reason}")));
+        return Snapshot();
+    }
+
+    public async Task TrialEvaluated(string runId, IReadOnlyList<RunHealth> evaluations)
+    {
+        Caller.RequireInternal("report a trial's evaluations");
+        if (Find(runId) is { } trial)
+            await Observe(trial, evaluations);
+    }
+
+    /// <summary>Feeds a trial's new evaluations to the algorithm, in step order, and acts on its decision.</summary>
+    private async Task Observe(TrialRecord trial, IReadOnlyList<RunHealth> evaluations)
+    {
+        if (trial.Ended || trial.Stopped is not null || sweep.State.State != SweepState.Running)
+            return;
+        var spec = _spec!;
+        foreach (var evaluation in evaluations.OrderBy(e => e.Step))
+        {
+            // A resumed attempt evaluates again the steps it repeats: the first evaluation of a step counts.
+            if (trial.Curve.Count > 0 && evaluation.Step <= trial.Curve[^1].Step)
+                continue;
+            if (HealthMetrics.Read(evaluation, spec.Metric.Name) is not { } value)
+                continue;
+            trial.Step = Math.Max(trial.Step, evaluation.Step);
+            trial.Curve.Add(new TrialPoint(evaluation.Step, value));
+            if (trial.Best is not { } best || spec.Metric.IsBetter(value, best))
+                (trial.Best, trial.BestStep) = (value, evaluation.Step);
+            sweep.State.Inputs.Add(new SweepInput(SweepInputKind.Observed, trial.Trial, evaluation.Step, value));
+            var decision = _algorithm!.Observe(trial.Trial, evaluation.Step, value);
+            var stop = decision is TrialDecision.Stop s ? s.Reason
+                : evaluation.Verdict == HealthVerdict.Collapsed && spec.OnCollapse == TrialPolicy.Stop ? $"{TrialEnds.CollapsedReason} verdict at step {evaluation.Step} (on_collapse: stop)"
+                : null;
+            if (stop is not null)
+            {
+                trial.Stopped = stop;
+                sweep.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"trial {trial.Trial} ({trial.RunId}) stopped at step {evaluation.Step}: {stop}"));
+                await sweep.WriteStateAsync();
+                await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Cancel($"stopped by its sweep: {stop}");
+                return;
+            }
+        }
+        await sweep.WriteStateAsync();
+    }
+
+    public async Task TrialEnded(string runId, RunState state, long step)
+    {
+        Caller.RequireInternal("report a trial's end");
+        if (Find(runId) is not { } trial || trial.Ended)
+            return;
+        // Its last evaluations first (a one-way notice may have been lost), so the algorithm sees them before the end.
+        await CatchUp(trial);
+        trial.State = state;
+        trial.Step = Math.Max(trial.Step, step);
+        var end = TrialEnds.Of(state, trial.Stopped) ?? TrialEnd.Failed;
+        sweep.State.Inputs.Add(new SweepInput(SweepInputKind.Ended, trial.Trial, End: end.ToString()));
+        _algorithm!.Ended(trial.Trial, end);
+        await sweep.WriteStateAsync();
+        await Pump();
+    }
+
+    /// <summary>Starts trials while slots are free and the algorithm has them; ends the sweep when nothing is left.</summary>
+    private async Task Pump()
+    {
+        var s = sweep.State;
+        var spec = _spec!;
+        while (s.State == SweepState.Running && s.Trials.Count(t => !t.Ended) < spec.MaxConcurrentTrials && _algorithm!.Next() is { } request)
+        {
+            s.Inputs.Add(new SweepInput(SweepInputKind.Created, request.Trial));
+            var trial = new TrialRecord
+            {
+                Trial = request.Trial, RunId = $"{s.Id}-t{request.Trial:D4}", Configuration = request.Configuration.Index,
+                Values = new Dictionary<string, string>(request.Configuration.Values), Seed = request.Seed,
+            };
+            s.Trials.Add(trial);
+            // Recorded first, created next: a crash in between is repaired on activation, never duplicated.
+            await sweep.WriteStateAsync();
+            await CreateRun(trial);
+        }
+        if (s.State == SweepState.Running && _algorithm!.Finished && s.Trials.All(t => t.Ended))
+        {
+            s.State = SweepState.Completed;
+            var best = s.Trials.Where(t => t.Best is not null).OrderBy(t => t.Best!.Value * (spec.Metric.Goal == MetricGoal.Min ? 1 : -1)).FirstOrDefault();
+            s.Events.Add(new RunEvent(DateTimeOffset.UtcNow, best is null
+                ? $"completed: {s.Trials.Count} trial(s), none scored"
+                : $"completed: {s.Trials.Count} trial(s); best {spec.Metric.Name} {best.Best:G6} by trial {best.Trial} ({best.RunId}) at step {best.BestStep}"));
+            await sweep.WriteStateAsync();
+        }
+    }
+
+    private async Task CreateRun(TrialRecord trial)
+    {
+        var spec = _spec!;
+        var run = GrainFactory.GetGrain<IRunGrain>(trial.RunId);
+        if (await run.Get() is null)
+        {
+            // Each trial keeps its best checkpoints by the sweep's metric beside its newest (what `sweep best` hands back).
+            string[] overrides = [.. trial.Values.Select(v => $"{v.Key}={v.Value}"), $"seed={trial.Seed}", $"steps={spec.StepsPerTrial}", $"name={spec.Name}-t{trial.Trial}",
+                .. spec.KeepBest > 0 ? [$"keep_best={{ metric: {spec.Metric.Name}, goal: {spec.Metric.Goal.ToString().ToLowerInvariant()}, count: {spec.KeepBest} }}"] : Array.Empty<string>()];
+            var (runSpec, yaml) = RunSpecLoader.LoadText(spec.BaseSpecYaml, $"sweep {sweep.State.Id} trial {trial.Trial}", overrides, spec.WorldSize, resolvePaths: false);
+            await run.Submit(new RunSubmission(runSpec.Name, yaml, spec.WorldSize, spec.Priority, runSpec.Steps) { SweepId = sweep.State.Id });
+        }
+        // Pending means not placed: queueing again is harmless when it is queued already, and repairs a crash when it is not.
+        if (await run.Get() is { State: RunState.Pending })
+            await GrainFactory.GetGrain<ISchedulerGrain>(0).Enqueue(trial.RunId, spec.WorldSize, spec.Priority, DateTimeOffset.MinValue);
+        trial.Submitted = true;
+        await sweep.WriteStateAsync();
+    }
+
+    private async Task CreateMissingRuns()
+    {
+        foreach (var trial in sweep.State.Trials.Where(t => !t.Submitted && !t.Ended).ToList())
+            await CreateRun(trial);
+    }
+
+    /// <summary>Catches up with trials whose end (a one-way notice) was lost, and with runs not yet created.</summary>
+    private async Task PollAsync(CancellationToken cancellation)
+    {
+        if (sweep.State.State != SweepState.Running)
+            return;
+        await CreateMissingRuns();
+        foreach (var trial in sweep.State.Trials.Where(t => t.Submitted && !t.Ended).ToList())
+        {
+            var run = await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Get();
+            if (run is { IsTerminal: true } && !trial.Ended)
+                await TrialEnded(trial.RunId, run.State, run.Step);
+            else if (run is not null)
+            {
+                trial.Step = Math.Max(trial.Step, run.Step);
+                await CatchUp(trial);
+            }
+        }
+    }
+
+    /// <summary>The trial's evaluations that its run holds and this sweep has not seen (the run keeps them durably).</summary>
+    private async Task CatchUp(TrialRecord trial)
+    {
+        var seen = trial.Curve.Count > 0 ? trial.Curve[^1].Step : 0;
+        var missed = await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Evaluations(seen);
+        if (missed.Count > 0)
+            await Observe(trial, missed);
+    }
+
+    /// <summary>Parses the spec and replays every recorded input into a fresh algorithm.</summary>
+    private void Rebuild()
+    {
+        _spec = SweepDefinition.Parse(sweep.State.SweepYaml, sweep.State.BaseYaml, $"sweep {sweep.State.Id}");
+        _algorithm = SweepAlgorithms.Create(_spec);
+        foreach (var input in sweep.State.Inputs)
+        {
+            switch (input.Kind)
+            {
+                case SweepInputKind.Created:
+                    var request = _algorithm.Next();
+                    if (request?.Trial != input.Trial)
+                        throw new InvalidOperationException($"sweep {sweep.State.Id}: replaying its inputs created trial {request?.Trial.ToString() ?? "none"} where trial {input.Trial} was recorded; the algorithm is not deterministic");
+                    break;
+                case SweepInputKind.Observed:
+                    _algorithm.Observe(input.Trial, input.Step, input.Value);
+                    break;
+                case SweepInputKind.Ended:
+                    _algorithm.Ended(input.Trial, Enum.Parse<TrialEnd>(input.End!));
+                    break;
+            }
+        }
+    }
+
+    private TrialRecord? Find(string runId) => sweep.State.Trials.FirstOrDefault(t => t.RunId == runId);
+
+    private static string Describe(SweepSpec spec) =>
+        $"{SweepDefinition.AlgorithmName(spec.Algorithm)} over {spec.Parameters.Count} parameter(s) × {spec.Seeds.Count} seed(s), {spec.Metric.Goal.ToString().ToLowerInvariant()} {spec.Metric.Name}, at most {spec.MaxTrials} trial(s), {spec.MaxConcurrentTrials} at once";
+
+    private SweepSnapshot Snapshot()
+    {
+        var s = sweep.State;
+        var spec = _spec;
+        return new SweepSnapshot(s.Id, spec?.Name ?? "", s.State, spec is null ? "" : SweepDefinition.AlgorithmName(spec.Algorithm), spec?.Metric.Name ?? "",
+            spec?.Metric.Goal == MetricGoal.Max, spec?.MaxTrials ?? 0, spec?.MaxConcurrentTrials ?? 0,
+            [.. s.Trials.Select(t => new TrialSnapshot(t.Trial, t.RunId, t.Configuration, t.Values, t.Seed, t.State, t.Step, t.Best, t.BestStep, t.Stopped, [.. t.Curve]))],
+            [.. s.Events], s.SubmittedAt, s.Error);
+    }
+}
