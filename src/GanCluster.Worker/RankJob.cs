@@ -47,7 +47,10 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
             return;
         }
         if (launch is null)
+        {
+            log.LogInformation("{Run} rank {Rank}: the run is no longer placed on this worker; waiting for the scheduler", assignment.RunId, assignment.Rank);
             return;
+        }
         var progress = new Progress();
         using var reporter = new PeriodicTimer(ReportInterval);
         var reporting = ReportAsync(run, progress, reporter);

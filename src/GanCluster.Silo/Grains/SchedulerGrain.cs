@@ -104,7 +104,8 @@ public sealed class SchedulerGrain(
     {
         Caller.RequireWorker(worker.Id, $"heartbeat as {worker.Id}");
         var now = DateTimeOffset.UtcNow;
-        _gangs.Heartbeat(worker, now);
+        if (_gangs.Heartbeat(worker, now) is { Adopted: true } adopted)
+            await VerifyAdopted(adopted, worker.Id);
         foreach (var lost in _gangs.Expire(now).Where(w => w.RunId is not null))
         {
             _gangs.Remove(lost.RunId!, now);
@@ -117,6 +118,27 @@ public sealed class SchedulerGrain(
             return null;
         var gang = _gangs.Workers.Where(w => w.RunId == lease.RunId).OrderBy(w => w.Rank).Select(w => w.Descriptor.RingEndpoint).ToList();
         return new WorkerAssignment(lease.RunId, lease.Rank, gang, lease.Placement);
+    }
+
+    /// <summary>
+    /// A worker's claim to be running a rank, adopted after a restart, holds only if the run agrees: the silo may have
+    /// died after placing the run in memory but before the run recorded it. A run that was never placed goes back to
+    /// the queue; any other disagreement frees the worker (its job is revoked on its next heartbeat).
+    /// </summary>
+    private async Task VerifyAdopted(WorkerLease lease, string workerId)
+    {
+        lease.Adopted = false;
+        var runId = lease.RunId!;
+        var run = await GrainFactory.GetGrain<IRunGrain>(runId).Get();
+        if (run is { State: RunState.Scheduled or RunState.Running } && lease.Rank < run.Workers.Count && run.Workers[lease.Rank] == workerId)
+            return;
+        _gangs.Remove(runId);
+        if (run is { State: RunState.Pending })
+        {
+            _gangs.Enqueue(runId, run.WorldSize, run.Priority);
+            state.State.Queue = [.. _gangs.Queue];
+            await state.WriteStateAsync();
+        }
     }
 
     /// <summary>One-way and best effort: a worker whose observer is gone still learns on its next heartbeat.</summary>

@@ -69,7 +69,7 @@ public sealed class GangScheduler(TimeSpan lease)
             // A worker we do not know yet that is already running a rank (the silo restarted under it): adopt its
             // assignment, so the run goes on instead of being revoked.
             if (worker.Running is { } running && !_queue.Any(q => q.RunId == running.RunId))
-                (lease.RunId, lease.Rank, lease.Placement) = (running.RunId, running.Rank, running.Placement);
+                (lease.RunId, lease.Rank, lease.Placement, lease.Adopted) = (running.RunId, running.Rank, running.Placement, true);
         }
         lease.Descriptor = worker;
         lease.LastHeartbeat = now;
@@ -154,6 +154,9 @@ public sealed class WorkerLease(WorkerDescriptor descriptor)
 
     /// <summary>Which placement the current assignment belongs to.</summary>
     public long Placement { get; set; }
+
+    /// <summary>Taken over from the worker's own word after a restart, not yet checked against the run.</summary>
+    public bool Adopted { get; set; }
 
     /// <summary>Freed by a failed gang at this moment: eligible again after a later heartbeat.</summary>
     public DateTimeOffset SuspectSince { get; set; } = DateTimeOffset.MinValue;

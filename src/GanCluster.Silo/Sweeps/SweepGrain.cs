@@ -196,7 +196,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
                 await TrialEnded(trial.RunId, run.State, run.Step);
             else if (run is not null)
             {
-                trial.Step = Math.Max(trial.Step, run.Step);
+                (trial.State, trial.Step) = (run.State, Math.Max(trial.Step, run.Step));
                 await CatchUp(trial);
             }
         }
