@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GanCluster.Contracts.Control;
+using GanCluster.Specs;
 using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Samples;
 using GanCluster.Training.Trainer;
@@ -40,7 +41,9 @@ internal static class SweepBest
         File.Copy(source, target, overwrite: true);
         var spec = Path.Combine(outDir, "spec.yaml");
         File.WriteAllText(spec, checkpoint.SpecYaml);
-        var samples = Path.Combine(outDir, "samples.png");
+        // A 2D mixture's samples are points (CSV); an image dataset's, a grid.
+        var mixture = RunSpecLoader.LoadText(checkpoint.SpecYaml, source, resolvePaths: false).Spec.Dataset.Kind.IsMixture();
+        var samples = Path.Combine(outDir, mixture ? "samples.csv" : "samples.png");
         using (var generator = new CheckpointGenerator(checkpoint, source))
         using (var drawn = generator.Generate(64))
             SampleFiles.Write(drawn, samples);

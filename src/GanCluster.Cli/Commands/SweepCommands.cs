@@ -44,7 +44,7 @@ internal static class SweepCommands
             }
             var table = new Table().AddColumns("trial", "config", "seed").AddColumns(spec.Parameters.Select(p => new TableColumn(Markup.Escape(p.Path))).ToArray());
             foreach (var t in trials)
-                table.AddRow([$"{t.Trial}", $"{t.Configuration.Index}", $"{t.Seed}", .. spec.Parameters.Select(p => Markup.Escape(t.Configuration.Values.GetValueOrDefault(p.Path, "")))]);
+                table.AddRow([$"{t.Trial}", $"{t.Configuration.Index}", $"{t.Seed}", .. spec.Parameters.Select(p => Markup.Escape(Short(t.Configuration.Values.GetValueOrDefault(p.Path, ""))))]);
             console.Write(table);
             console.MarkupLineInterpolated($"{trials.Count} trial(s)");
             return ExitCodes.Success;
@@ -192,14 +192,14 @@ internal static class SweepCommands
         var trials = new Table().Title("trials").AddColumns("trial", "run", "seed").AddColumns(paths.Select(p => new TableColumn(Markup.Escape(p))).ToArray())
             .AddColumns("state", "step", sweep.Metric, "at step", "stopped");
         foreach (var t in sweep.Trials)
-            trials.AddRow([$"{t.Number}", Markup.Escape(t.RunId), $"{t.Seed}", .. paths.Select(p => Markup.Escape(t.Values.GetValueOrDefault(p, ""))),
+            trials.AddRow([$"{t.Number}", Markup.Escape(t.RunId), $"{t.Seed}", .. paths.Select(p => Markup.Escape(Short(t.Values.GetValueOrDefault(p, "")))),
                 t.State.ToString(), $"{t.Step}", t.HasBest ? Number(t.Best) : "", t.HasBestStep ? $"{t.BestStep}" : "", Markup.Escape(t.Stopped)]);
         console.Write(trials);
         var configurations = new Table().Title("configurations, best first (score = best value per seed)")
             .AddColumns("config").AddColumns(paths.Select(p => new TableColumn(Markup.Escape(p))).ToArray())
             .AddColumns("seeds", "mean", "95% CI", "sd", "median", "worst", "collapsed");
         foreach (var c in sweep.Configurations)
-            configurations.AddRow([$"{c.Configuration}", .. paths.Select(p => Markup.Escape(c.Values.GetValueOrDefault(p, ""))), $"{c.Scored}/{c.Seeds}",
+            configurations.AddRow([$"{c.Configuration}", .. paths.Select(p => Markup.Escape(Short(c.Values.GetValueOrDefault(p, "")))), $"{c.Scored}/{c.Seeds}",
                 c.Scored > 0 ? Number(c.Mean) : "", c.Scored > 1 ? Markup.Escape($"[{Number(c.CiLow)}, {Number(c.CiHigh)}]") : "", c.Scored > 1 ? Number(c.StandardDeviation) : "",
                 c.Scored > 0 ? Number(c.Median) : "", c.Scored > 0 ? Number(c.Worst) : "", $"{c.Collapsed}"]);
         console.Write(configurations);
@@ -209,6 +209,10 @@ internal static class SweepCommands
             foreach (var e in sweep.Events)
                 console.MarkupLineInterpolated($"  {DateTimeOffset.FromUnixTimeMilliseconds(e.UnixMs):u}  {e.Text}");
     }
+
+    /// <summary>A searched value for a table: numbers to 4 significant digits (the exact text stays in the JSON and the runs' specs).</summary>
+    private static string Short(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && value.Length > 8 ? number.ToString("G4", CultureInfo.InvariantCulture) : value;
 
     private static bool Ended(Trial t) => t.State is RunState.Completed or RunState.Failed or RunState.Cancelled or RunState.Collapsed or RunState.Diverged;
 

@@ -39,10 +39,9 @@ internal static class SweepPlot
     private static byte[] Curves(Sweep sweep, int width)
     {
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
         foreach (var trial in sweep.Trials.Where(t => t.Curve.Count > 0))
         {
-            var color = palette.GetColor(trial.Configuration);
+            var color = Colour(trial.Configuration);
             var xs = trial.Curve.Select(p => (double)p.Step).ToArray();
             var ys = trial.Curve.Select(p => p.Value).ToArray();
             var line = plot.Add.Scatter(xs, ys, color);
@@ -65,21 +64,20 @@ internal static class SweepPlot
     private static byte[] Parameter(Sweep sweep, string parameter, int width)
     {
         var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
         var scored = sweep.Trials.Where(t => t.HasBest && t.Values.ContainsKey(parameter)).ToList();
         var numbers = scored.Select(t => double.TryParse(t.Values[parameter], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN).ToList();
         if (numbers.Count > 0 && numbers.All(double.IsFinite))
         {
             var log = numbers.All(v => v > 0) && numbers.Max() / numbers.Min() > 20;
             for (var i = 0; i < scored.Count; i++)
-                plot.Add.Marker(log ? Math.Log10(numbers[i]) : numbers[i], scored[i].Best, MarkerShape.FilledCircle, 8, palette.GetColor(scored[i].Configuration));
+                plot.Add.Marker(log ? Math.Log10(numbers[i]) : numbers[i], scored[i].Best, MarkerShape.FilledCircle, 8, Colour(scored[i].Configuration));
             plot.XLabel(log ? $"log10 {parameter}" : parameter);
         }
         else
         {
             var categories = scored.Select(t => t.Values[parameter]).Distinct().Order(StringComparer.Ordinal).ToList();
             foreach (var t in scored)
-                plot.Add.Marker(categories.IndexOf(t.Values[parameter]), t.Best, MarkerShape.FilledCircle, 8, palette.GetColor(t.Configuration));
+                plot.Add.Marker(categories.IndexOf(t.Values[parameter]), t.Best, MarkerShape.FilledCircle, 8, Colour(t.Configuration));
             plot.Axes.Bottom.SetTicks([.. categories.Select((_, i) => (double)i)], [.. categories]);
             plot.Axes.Margins(horizontal: 0.25, vertical: 0.1);
             plot.XLabel(parameter);
@@ -88,6 +86,11 @@ internal static class SweepPlot
         plot.Title($"score against {parameter}");
         return plot.GetImageBytes(width, ParameterHeight, ImageFormat.Png);
     }
+
+    private static readonly ScottPlot.Palettes.Category10 Palette = new();
+
+    /// <summary>A configuration's colour: Category10 without its red, which marks the stops.</summary>
+    private static Color Colour(int configuration) => Palette.GetColor(configuration % 9 >= 3 ? configuration % 9 + 1 : configuration % 9);
 
     private static void Draw(SKCanvas canvas, byte[] png, int x, int y)
     {
