@@ -311,6 +311,10 @@ public sealed class LocalClusterTests
             Assert.Matches($@"\| {run} \| \S+ \| Completed \| 100/100 \|", summary);
             Assert.True(new FileInfo(Path.Combine(dir, "runs", "demo", run + ".png")).Length > 1000, $"{run}.png missing or empty");
         }
+        // Its short ASHA sweep ran on the same workers, ranked its configurations and left its plot.
+        Assert.Matches(@"## Sweep demo-asha-\S+ \(asha, max high_quality_fraction\): Completed", summary);
+        Assert.Matches(@"\| 1 \| (hinge|non-saturating) \|", summary);
+        Assert.True(new FileInfo(Path.Combine(dir, "runs", "demo", "sweep.png")).Length > 10_000, "sweep.png missing or empty");
         // The demo started the cluster, so it stopped it too.
         Assert.False(File.Exists(Path.Combine(dir, "cluster", "cluster.json")));
     }

@@ -155,6 +155,7 @@ public sealed class SweepSpecTests
     [InlineData("ring8-random.yaml", "ring8", typeof(RandomSearch))]
     [InlineData("mnist-pbt.yaml", "idx", typeof(PbtSearch))]
     [InlineData("faces-seeds.yaml", "images", typeof(GridSearch))]
+    [InlineData("demo-asha.yaml", "ring8", typeof(AshaSearch))]
     public void Every_example_sweep_is_valid(string file, string dataset, Type algorithm)
     {
         var s = SweepSpecLoader.LoadFile(Path.Combine(ExamplesFolder(), "sweeps", file));

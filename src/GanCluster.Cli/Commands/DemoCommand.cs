@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using GanCluster.Cli.Cluster;
 using GanCluster.Contracts.Control;
+using GanCluster.Sweeps;
 using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
@@ -61,12 +62,17 @@ internal static class DemoCommand
                     request.Overrides.Add($"steps={s}");
                 ids.Add((name, api.Client.SubmitRun(request).Id));
             }
-            console.MarkupLineInterpolated($"submitted {string.Join(", ", ids.Select(i => i.Id))}; following them (Ctrl+C leaves them running; `gancluster run list`)");
+            // A short ASHA sweep too: its trials queue behind the runs on the same two workers.
+            var sweepFile = Path.Combine(examples, "sweeps", "demo-asha.yaml");
+            var sweepId = api.Client.SubmitSweep(new SubmitSweepRequest { SweepYaml = File.ReadAllText(sweepFile), BaseYaml = SweepDefinition.ReadBaseFile(sweepFile) ?? "" }).Id;
+            console.MarkupLineInterpolated($"submitted {string.Join(", ", ids.Select(i => i.Id))} and sweep {sweepId}; following them (Ctrl+C leaves them running; `gancluster run list`, `gancluster sweep show {sweepId}`)");
             var final = Follow(console, api, ids.Select(i => i.Id).ToList());
+            var sweep = FollowSweep(console, api, sweepId);
             Directory.CreateDirectory(outDir);
-            File.WriteAllText(Path.Combine(outDir, "summary.md"), Summary(ids, final, outDir, cluster.Store));
-            console.MarkupLineInterpolated($"[green]done[/]: plots and summary in {outDir}");
-            return final.Values.All(r => r.State == RunState.Completed) ? ExitCodes.Success : ExitCodes.RunFailed;
+            Plots.SweepPlot.Write(sweep, Path.Combine(outDir, "sweep.png"));
+            File.WriteAllText(Path.Combine(outDir, "summary.md"), Summary(ids, final, outDir, cluster.Store) + SweepSummary(sweep));
+            console.MarkupLineInterpolated($"[green]done[/]: plots, the sweep's plot and the summary in {outDir}");
+            return final.Values.All(r => r.State == RunState.Completed) && sweep.State == SweepState.Completed ? ExitCodes.Success : ExitCodes.RunFailed;
         }
         finally
         {
@@ -92,6 +98,41 @@ internal static class DemoCommand
                 return last;
             Thread.Sleep(2000);
         }
+    }
+
+    /// <summary>Prints the sweep's progress whenever its ended-trial count changes, until it ends.</summary>
+    private static Sweep FollowSweep(IAnsiConsole console, ControlPlaneConnection api, string id)
+    {
+        var printed = -1;
+        while (true)
+        {
+            var sweep = api.Client.GetSweep(new SweepRequest { Id = id });
+            var ended = sweep.Trials.Count(t => t.State is RunState.Completed or RunState.Failed or RunState.Cancelled or RunState.Collapsed or RunState.Diverged);
+            if (ended != printed)
+            {
+                var best = sweep.Trials.Where(t => t.HasBest).MaxBy(t => t.Best);
+                console.MarkupLineInterpolated($"{sweep.Name,-10} {sweep.State,-9} {ended}/{sweep.Trials.Count} trial(s) ended, {sweep.Trials.Count(t => t.Stopped.Length > 0)} stopped by ASHA{(best is null ? "" : string.Create(CultureInfo.InvariantCulture, $", best HQ {100 * best.Best:0.0}% (trial {best.Number})"))}");
+                printed = ended;
+            }
+            if (sweep.State != SweepState.Running)
+                return sweep;
+            Thread.Sleep(2000);
+        }
+    }
+
+    /// <summary>The sweep's section of the summary: its configurations ranked, and the plot.</summary>
+    private static string SweepSummary(Sweep sweep)
+    {
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"\n## Sweep {sweep.Id} ({sweep.Algorithm}, {(sweep.Maximise ? "max" : "min")} {sweep.Metric}): {sweep.State}\n\n");
+        var paths = sweep.Trials.SelectMany(t => t.Values.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        text.Append(CultureInfo.InvariantCulture, $"| rank | {string.Join(" | ", paths)} | score | trial | stopped |\n|---|{string.Concat(paths.Select(_ => "---|"))}---|---|---|\n");
+        var rank = 0;
+        foreach (var c in sweep.Configurations)
+        {
+            var trial = sweep.Trials.First(t => t.Configuration == c.Configuration);
+            text.Append(CultureInfo.InvariantCulture, $"| {++rank} | {string.Join(" | ", paths.Select(p => c.Values.GetValueOrDefault(p, "")))} | {(c.Scored > 0 ? c.Mean.ToString("G4", CultureInfo.InvariantCulture) : "-")} | {trial.Number} | {trial.Stopped} |\n");
+        }
+        return text.Append("\n![sweep](sweep.png)\n").ToString();
     }
 
     private static string Health(Run run)
