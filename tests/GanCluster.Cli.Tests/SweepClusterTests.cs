@@ -210,4 +210,45 @@ public sealed class SweepClusterTests
             CliProcess.Run(dir, "down", "--cluster", cluster);
         }
     }
+
+    [Fact]
+    public void A_worker_killed_mid_trial_is_restarted_by_up_and_its_trial_resumes_from_its_checkpoint_and_the_sweep_completes()
+    {
+        var dir = CliProcess.NewDirectory();
+        var sweepFile = CliProcess.WriteSpec(dir, Grid
+            .Replace("steps: 200\n", "steps: 3000\n").Replace("steps_per_trial: 200", "steps_per_trial: 3000")
+            .Replace("checkpoint_every: 100", "checkpoint_every: 500").Replace("eval_every: 50", "eval_every: 500")
+            .Replace("optimizers.d.lr: [5.0e-4, 2.0e-3]", "optimizers.d.lr: [5.0e-4]").Replace("seeds: [3, 4]", "seeds: [3]").Replace("max_trials: 8", "max_trials: 2"), "sweep.yaml");
+        var cluster = Path.Combine(dir, "cluster");
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "2", "--threads", "1", "--cluster", cluster).ExitCode);
+        try
+        {
+            var id = Json(CliProcess.Run(dir, "sweep", "submit", sweepFile, "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
+            JsonElement Show() => Json(CliProcess.Run(dir, "sweep", "show", id, "--cluster", cluster, "--output", "json"));
+            JsonElement Run(string runId) => Json(CliProcess.Run(dir, "run", "show", runId, "--cluster", cluster, "--output", "json"));
+            string? victim = null;
+            WaitUntil(() => (victim = Show().GetProperty("trials").EnumerateArray().Select(t => t.GetProperty("runId").GetString()!)
+                .FirstOrDefault(r => Run(r).TryGetProperty("checkpoint", out var c) && c.ValueKind == JsonValueKind.Object && Run(r).GetProperty("state").GetString() == "RUN_STATE_RUNNING")) is not null,
+                "a trial with a checkpoint, still running", TimeSpan.FromMinutes(2));
+            var worker = Run(victim!).GetProperty("workers")[0].GetString()!;
+            ClusterProcesses.Read(cluster).KillWorker(worker);
+            WaitUntil(() => Run(victim!).GetProperty("events").EnumerateArray().Any(e => e.GetProperty("text").GetString()!.Contains("requeued")), "the trial to be requeued", TimeSpan.FromMinutes(1));
+            var restart = CliProcess.Run(dir, "up", "--cluster", cluster);
+            Assert.True(restart.ExitCode == 0, restart.ToString());
+            WaitUntil(() => Show().GetProperty("state").GetString() != "SWEEP_STATE_RUNNING", "the sweep to end", TimeSpan.FromMinutes(4));
+            var sweep = Show();
+            Assert.Equal("SWEEP_STATE_COMPLETED", sweep.GetProperty("state").GetString());
+            Assert.All(sweep.GetProperty("trials").EnumerateArray(), t => Assert.Equal("RUN_STATE_COMPLETED", t.GetProperty("state").GetString()));
+            var history = Run(victim!).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
+            Assert.Contains(history, t => t.Contains("resumed from") && t.Contains("checkpoints/step-"));
+            // Every evaluation counted once, in order, across the two attempts.
+            var curve = sweep.GetProperty("trials").EnumerateArray().First(t => t.GetProperty("runId").GetString() == victim)
+                .GetProperty("curve").EnumerateArray().Select(p => long.Parse(p.GetProperty("step").GetString()!)).ToList();
+            Assert.Equal([500L, 1000, 1500, 2000, 2500, 3000], curve);
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+    }
 }
