@@ -175,7 +175,8 @@ public sealed class SweepClusterTests
                 t.GetProperty("stopped").GetString()!.Length > 0,
                 t.TryGetProperty("best", out var best) ? best.GetDouble() : null,
                 t.TryGetProperty("bestStep", out var step) ? long.Parse(step.GetString()!) : null,
-                t.GetProperty("state").GetString()!))];
+                // A stopped trial's run may complete before the stop reaches it: the decision is what must match.
+                t.GetProperty("stopped").GetString()!.Length > 0 ? "stopped" : t.GetProperty("state").GetString()!))];
         }
         finally
         {
