@@ -13,30 +13,11 @@ public static class SweepDefinition
     /// <summary>The sweep, with a base named by path replaced by <paramref name="baseYaml"/>; a <see cref="SpecException"/> names what is wrong.</summary>
     public static SweepSpec Parse(string sweepYaml, string? baseYaml, string file)
     {
-        if (baseYaml is null)
+        // Anything but a named base is left to the loader, which reports it with its line.
+        if (baseYaml is null || Document(sweepYaml) is not { } stream || NamedBase(stream) is null)
             return SweepSpecLoader.LoadText(sweepYaml, file, baseDirectory: null);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(sweepYaml));
-        }
-        catch (YamlDotNet.Core.YamlException)
-        {
-            return SweepSpecLoader.LoadText(sweepYaml, file, baseDirectory: null);
-        }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root
-            || !root.Children.TryGetValue(new YamlScalarNode("base"), out var node) || node is not YamlScalarNode)
-            return SweepSpecLoader.LoadText(sweepYaml, file, baseDirectory: null);
-        var baseStream = new YamlStream();
-        try
-        {
-            baseStream.Load(new StringReader(baseYaml));
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new SpecException(file, "base", (int)e.Start.Line, "a run spec", e.InnerException?.Message ?? e.Message);
-        }
-        root.Children[new YamlScalarNode("base")] = baseStream.Documents.Count == 1 ? baseStream.Documents[0].RootNode : new YamlScalarNode("");
+        var baseStream = Document(baseYaml) ?? throw new SpecException(file, "base", null, "a run spec", "text that is not one YAML document");
+        ((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("base")] = baseStream.Documents[0].RootNode;
         var inlined = new StringWriter();
         stream.Save(inlined, assignAnchors: false);
         return SweepSpecLoader.LoadText(inlined.ToString(), file, baseDirectory: null);
@@ -45,21 +26,31 @@ public static class SweepDefinition
     /// <summary>The text of the run spec that a sweep file's <c>base:</c> names by path (relative to the sweep file), or null for an inline base.</summary>
     public static string? ReadBaseFile(string sweepFile)
     {
+        if (Document(File.ReadAllText(sweepFile)) is not { } stream || NamedBase(stream) is not { } relative)
+            return null;
+        var path = Path.GetFullPath(relative, Path.GetDirectoryName(Path.GetFullPath(sweepFile))!);
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
+    /// <summary>The text as one YAML document, or null when it is not.</summary>
+    private static YamlStream? Document(string yaml)
+    {
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(File.ReadAllText(sweepFile)));
+            stream.Load(new StringReader(yaml));
         }
         catch (YamlDotNet.Core.YamlException)
         {
             return null;
         }
-        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root
-            || !root.Children.TryGetValue(new YamlScalarNode("base"), out var node) || node is not YamlScalarNode { Value: { Length: > 0 } relative })
-            return null;
-        var path = Path.GetFullPath(relative, Path.GetDirectoryName(Path.GetFullPath(sweepFile))!);
-        return File.Exists(path) ? File.ReadAllText(path) : null;
+        return stream.Documents.Count == 1 ? stream : null;
     }
+
+    /// <summary>The file name a sweep's <c>base:</c> gives, or null when the base is inline (or absent).</summary>
+    private static string? NamedBase(YamlStream sweep) =>
+        sweep.Documents[0].RootNode is YamlMappingNode root && root.Children.TryGetValue(new YamlScalarNode("base"), out var node)
+            && node is YamlScalarNode { Value: { Length: > 0 } name } ? name : null;
 
     /// <summary>The algorithm's name as the spec writes it.</summary>
     public static string AlgorithmName(SearchAlgorithm algorithm) => algorithm switch

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using GanCluster.Cli.Cluster;
 using GanCluster.Contracts.Control;
-using Google.Protobuf;
 using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
@@ -10,8 +9,6 @@ namespace GanCluster.Cli.Commands;
 /// <summary><c>gancluster run submit|list|show|watch|cancel</c> and <c>gancluster workers list</c>, through the cluster's API.</summary>
 internal static class RunCommands
 {
-    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
-
     public static Option<string?> ClusterOption() => new("--cluster") { Description = "local cluster directory (default: .gancluster or $GANCLUSTER_CLUSTER)" };
 
     public static Command Create(IAnsiConsole console)
@@ -38,7 +35,7 @@ internal static class RunCommands
             request.Overrides.AddRange(parsed.GetValue(set) ?? []);
             var run = api.Client.SubmitRun(request);
             if (parsed.GetValue(output) == "json" && !parsed.GetValue(watch))
-                console.Profile.Out.Writer.WriteLine(Json.Format(run));
+                console.Profile.Out.Writer.WriteLine(OutputFormat.Json.Format(run));
             else
                 console.MarkupLineInterpolated($"submitted [bold]{run.Id}[/] ({run.State})");
             return parsed.GetValue(watch) ? Watch(console, api, run.Id) : ExitCodes.Success;
@@ -52,7 +49,7 @@ internal static class RunCommands
             var runs = api.Client.ListRuns(new ListRunsRequest());
             if (parsed.GetValue(listOutput) == "json")
             {
-                console.Profile.Out.Writer.WriteLine(Json.Format(runs));
+                console.Profile.Out.Writer.WriteLine(OutputFormat.Json.Format(runs));
                 return ExitCodes.Success;
             }
             var table = new Table().AddColumns("id", "name", "state", "step", "ranks", "workers");
@@ -71,7 +68,7 @@ internal static class RunCommands
             var run = api.Client.GetRun(new RunRequest { Id = parsed.GetValue(id) });
             if (parsed.GetValue(showOutput) == "json")
             {
-                console.Profile.Out.Writer.WriteLine(Json.Format(run));
+                console.Profile.Out.Writer.WriteLine(OutputFormat.Json.Format(run));
                 return ExitCodes.Success;
             }
             console.MarkupLineInterpolated($"[bold]{run.Id}[/] {run.Name}: {run.State}, step {run.Step}/{run.TotalSteps}, {run.WorldSize} rank(s) on {string.Join(", ", run.Workers)}");
@@ -144,7 +141,7 @@ internal static class RunCommands
             var workers = api.Client.ListWorkers(new ListWorkersRequest());
             if (parsed.GetValue(output) == "json")
             {
-                console.Profile.Out.Writer.WriteLine(Json.Format(workers));
+                console.Profile.Out.Writer.WriteLine(OutputFormat.Json.Format(workers));
                 return ExitCodes.Success;
             }
             var table = new Table().AddColumns("id", "host", "device", "threads", "run", "rank", "last heartbeat");

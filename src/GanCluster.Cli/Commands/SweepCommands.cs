@@ -4,7 +4,6 @@ using GanCluster.Cli.Cluster;
 using GanCluster.Contracts.Control;
 using GanCluster.Specs.Sweeps;
 using GanCluster.Sweeps;
-using Google.Protobuf;
 using Spectre.Console;
 
 namespace GanCluster.Cli.Commands;
@@ -12,8 +11,6 @@ namespace GanCluster.Cli.Commands;
 /// <summary><c>gancluster sweep validate|submit|list|show|watch|cancel|best|plot</c>: hyperparameter sweeps, through the cluster's API.</summary>
 internal static class SweepCommands
 {
-    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
-
     public static Command Create(IAnsiConsole console)
     {
         var cluster = RunCommands.ClusterOption();
@@ -62,7 +59,7 @@ internal static class SweepCommands
             using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
             var sweep = api.Client.SubmitSweep(new SubmitSweepRequest { SweepYaml = File.ReadAllText(path), BaseYaml = SweepDefinition.ReadBaseFile(path) ?? "" });
             if (parsed.GetValue(submitOutput) == "json" && !parsed.GetValue(watch))
-                console.Profile.Out.Writer.WriteLine(Json.Format(sweep));
+                console.Profile.Out.Writer.WriteLine(OutputFormat.Json.Format(sweep));
             else
                 console.MarkupLineInterpolated($"submitted sweep [bold]{sweep.Id}[/] ({sweep.Algorithm}, {sweep.Trials.Count} trial(s) started)");
             return parsed.GetValue(watch) ? Watch(console, api, sweep.Id) : ExitCodes.Success;
@@ -76,7 +73,7 @@ internal static class SweepCommands
             var sweeps = api.Client.ListSweeps(new ListSweepsRequest());
             if (parsed.GetValue(listOutput) == "json")
             {
-                console.Profile.Out.Writer.WriteLine(Json.Format(sweeps));
+                console.Profile.Out.Writer.WriteLine(OutputFormat.Json.Format(sweeps));
                 return ExitCodes.Success;
             }
             var table = new Table().AddColumns("id", "name", "state", "algorithm", "trials", "ended", "best");
@@ -96,7 +93,7 @@ internal static class SweepCommands
             var sweep = api.Client.GetSweep(new SweepRequest { Id = parsed.GetValue(showId) });
             if (parsed.GetValue(showOutput) == "json")
             {
-                console.Profile.Out.Writer.WriteLine(Json.Format(sweep));
+                console.Profile.Out.Writer.WriteLine(OutputFormat.Json.Format(sweep));
                 return ExitCodes.Success;
             }
             Print(console, sweep, withHistory: true);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using GanCluster.Contracts;
 using GanCluster.Contracts.Control;
 using GanCluster.Contracts.Grains;
@@ -22,25 +21,17 @@ public sealed partial class ControlPlaneService
         }
         catch (SpecException e)
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message), new Metadata { { "field-path", e.FieldPath } });
+            throw Invalid(e.FieldPath, e.Message);
         }
         // PBT's decisions exist (GanCluster.Sweeps), but a trial's exploit, loading another trial's full GAN state, is not built yet.
         if (spec.Algorithm is Specs.Sweeps.PbtSearch)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "field 'algorithm.kind': 'pbt' is not run by the control plane yet (its exploit step is not built); use grid, random, tpe or asha"),
-                new Metadata { { "field-path", "algorithm.kind" } });
-        for (var attempt = 0; ; attempt++)
+            throw Invalid("algorithm.kind", "field 'algorithm.kind': 'pbt' is not run by the control plane yet (its exploit step is not built); use grid, random, tpe or asha");
+        return await WithNewId(spec.Name, async id =>
         {
-            var id = $"{Slug(spec.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-            try
-            {
-                var snapshot = await grains.GetGrain<ISweepGrain>(id).Submit(new SweepSubmission(request.SweepYaml, baseYaml));
-                await grains.GetGrain<ISweepIndexGrain>(0).Add(id);
-                return SweepMessages.From(snapshot);
-            }
-            catch (InvalidOperationException) when (attempt < 3)
-            {
-            }
-        }
+            var snapshot = await grains.GetGrain<ISweepGrain>(id).Submit(new SweepSubmission(request.SweepYaml, baseYaml));
+            await grains.GetGrain<ISweepIndexGrain>(0).Add(id);
+            return SweepMessages.From(snapshot);
+        });
     }
 
     public override async Task<ListSweepsReply> ListSweeps(ListSweepsRequest request, ServerCallContext context)
@@ -60,26 +51,13 @@ public sealed partial class ControlPlaneService
         return SweepMessages.From(await grains.GetGrain<ISweepGrain>(request.Id).Cancel("requested through the API"));
     }
 
-    public override async Task WatchSweep(SweepRequest request, IServerStreamWriter<Sweep> responseStream, ServerCallContext context)
-    {
-        var last = "";
-        while (!context.CancellationToken.IsCancellationRequested)
+    public override Task WatchSweep(SweepRequest request, IServerStreamWriter<Sweep> responseStream, ServerCallContext context) =>
+        Watch(async () =>
         {
             var snapshot = await RequireSweep(request.Id);
-            var message = SweepMessages.From(snapshot);
-            var key = message.ToString();
-            if (key != last)
-            {
-                await responseStream.WriteAsync(message, context.CancellationToken);
-                last = key;
-            }
-            if (snapshot.IsTerminal)
-                return;
-            await Task.Delay(1000, context.CancellationToken);
-        }
-    }
+            return (SweepMessages.From(snapshot), snapshot.IsTerminal);
+        }, responseStream, TimeSpan.FromSeconds(1), context.CancellationToken);
 
     private async Task<SweepSnapshot> RequireSweep(string id) =>
-        ResourceId.Problem(id) is { } problem ? throw new RpcException(new Status(StatusCode.InvalidArgument, $"field 'id': the sweep id {problem}"), new Metadata { { "field-path", "id" } })
-        : await grains.GetGrain<ISweepGrain>(id).Get() ?? throw new RpcException(new Status(StatusCode.NotFound, $"no sweep '{id}'"));
+        await grains.GetGrain<ISweepGrain>(CheckId(id, "sweep")).Get() ?? throw new RpcException(new Status(StatusCode.NotFound, $"no sweep '{id}'"));
 }

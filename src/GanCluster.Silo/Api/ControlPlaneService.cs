@@ -21,31 +21,21 @@ public sealed partial class ControlPlaneService(IGrainFactory grains) : ControlP
         // 0 is proto3's unset: one rank. A negative or absurd gang can never run, so it is refused by name.
         var worldSize = request.WorldSize == 0 ? 1 : request.WorldSize;
         if (worldSize is < 1 or > MaxWorldSize)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"field 'world_size': expected 1 to {MaxWorldSize} ranks, found {request.WorldSize}"),
-                new Metadata { { "field-path", "world_size" } });
+            throw Invalid("world_size", $"field 'world_size': expected 1 to {MaxWorldSize} ranks, found {request.WorldSize}");
         try
         {
             (spec, yaml) = RunSpecLoader.LoadText(request.SpecYaml, "submitted spec", request.Overrides, worldSize, resolvePaths: false);
         }
         catch (SpecException e)
         {
-            var trailers = new Metadata { { "field-path", e.FieldPath } };
-            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message), trailers);
+            throw Invalid(e.FieldPath, e.Message);
         }
-        // Ids are readable and unique: name, time, and 32 random bits; a collision (found by the grain) draws again.
-        for (var attempt = 0; ; attempt++)
+        return await WithNewId(spec.Name, async id =>
         {
-            var id = $"{Slug(spec.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-            try
-            {
-                var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps, spec.Health.OnCollapse == CollapsePolicy.Stop));
-                await grains.GetGrain<ISchedulerGrain>(0).Enqueue(id, worldSize, request.Priority, DateTimeOffset.MinValue);
-                return RunMessages.From(snapshot);
-            }
-            catch (InvalidOperationException) when (attempt < 3)
-            {
-            }
-        }
+            var snapshot = await grains.GetGrain<IRunGrain>(id).Submit(new RunSubmission(spec.Name, yaml, worldSize, request.Priority, spec.Steps, spec.Health.OnCollapse == CollapsePolicy.Stop));
+            await grains.GetGrain<ISchedulerGrain>(0).Enqueue(id, worldSize, request.Priority, DateTimeOffset.MinValue);
+            return RunMessages.From(snapshot);
+        });
     }
 
     public override async Task<ListRunsReply> ListRuns(ListRunsRequest request, ServerCallContext context)
@@ -65,24 +55,12 @@ public sealed partial class ControlPlaneService(IGrainFactory grains) : ControlP
         return RunMessages.From(await grains.GetGrain<IRunGrain>(request.Id).Cancel("requested through the API"));
     }
 
-    public override async Task WatchRun(RunRequest request, IServerStreamWriter<Run> responseStream, ServerCallContext context)
-    {
-        var last = "";
-        while (!context.CancellationToken.IsCancellationRequested)
+    public override Task WatchRun(RunRequest request, IServerStreamWriter<Run> responseStream, ServerCallContext context) =>
+        Watch(async () =>
         {
             var snapshot = await Require(request.Id);
-            var message = RunMessages.From(snapshot);
-            var key = message.ToString();
-            if (key != last)
-            {
-                await responseStream.WriteAsync(message, context.CancellationToken);
-                last = key;
-            }
-            if (snapshot.IsTerminal)
-                return;
-            await Task.Delay(500, context.CancellationToken);
-        }
-    }
+            return (RunMessages.From(snapshot), snapshot.IsTerminal);
+        }, responseStream, TimeSpan.FromMilliseconds(500), context.CancellationToken);
 
     public override async Task<ListWorkersReply> ListWorkers(ListWorkersRequest request, ServerCallContext context)
     {
@@ -92,8 +70,53 @@ public sealed partial class ControlPlaneService(IGrainFactory grains) : ControlP
     }
 
     private async Task<RunSnapshot> Require(string id) =>
-        ResourceId.Problem(id) is { } problem ? throw new RpcException(new Status(StatusCode.InvalidArgument, $"field 'id': the run id {problem}"), new Metadata { { "field-path", "id" } })
-        : await grains.GetGrain<IRunGrain>(id).Get() ?? throw new RpcException(new Status(StatusCode.NotFound, $"no run '{id}'"));
+        await grains.GetGrain<IRunGrain>(CheckId(id, "run")).Get() ?? throw new RpcException(new Status(StatusCode.NotFound, $"no run '{id}'"));
+
+    /// <summary>InvalidArgument naming the field, in the message and in the <c>field-path</c> trailer.</summary>
+    private static RpcException Invalid(string fieldPath, string message) =>
+        new(new Status(StatusCode.InvalidArgument, message), new Metadata { { "field-path", fieldPath } });
+
+    /// <summary>A run or sweep id from a request, refused by name unless it is one (it keys a grain and names a folder).</summary>
+    private static string CheckId(string id, string what) =>
+        ResourceId.Problem(id) is { } problem ? throw Invalid("id", $"field 'id': the {what} id {problem}") : id;
+
+    /// <summary>
+    /// Creates a run or sweep under a new id: readable and unique (name, time, and 32 random bits); a collision,
+    /// which the grain finds, draws again.
+    /// </summary>
+    private static async Task<T> WithNewId<T>(string name, Func<string, Task<T>> create)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await create($"{Slug(name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    /// <summary>Streams a run's or sweep's message whenever it changes, until it has ended.</summary>
+    private static async Task Watch<TMessage>(Func<Task<(TMessage Message, bool Ended)>> read, IServerStreamWriter<TMessage> stream, TimeSpan period, CancellationToken cancellation)
+        where TMessage : Google.Protobuf.IMessage
+    {
+        var last = "";
+        while (!cancellation.IsCancellationRequested)
+        {
+            var (message, ended) = await read();
+            var key = message.ToString();
+            if (key != last)
+            {
+                await stream.WriteAsync(message, cancellation);
+                last = key;
+            }
+            if (ended)
+                return;
+            await Task.Delay(period, cancellation);
+        }
+    }
 
     private static string Slug(string name)
     {
