@@ -16,6 +16,9 @@ if [ "$status" -eq 0 ]; then
   status=${PIPESTATUS[0]}
 fi
 set -e
+# The failed tests again, each with the first lines of its message, so that the tail of a long run names them.
+awk '/^[[:space:]]*failed [^ ]/ && !/failed with/ { n = 16; print "FAILED TEST:" }
+     n > 0 { print substr($0, 1, 400); n-- }' "$log" | head -n 400
 # One closing line that any CI reads: "tests: N passed, N failed, N skipped".
 awk '/^[[:space:]]*succeeded:/ {p+=$2} /^[[:space:]]*failed:/ {f+=$2} /^[[:space:]]*skipped:/ {s+=$2}
      END { if (p + f + s > 0) printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -106,8 +106,10 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
             (spec, yaml) = RunSpecLoader.LoadText(launch.SpecYaml, $"run {assignment.RunId}",
                 [$"threads={options.Threads}", $"dataset.path='{resolved.Replace("'", "''", StringComparison.Ordinal)}'"], assignment.RingEndpoints.Count);
         }
-        if (launch.ResumeFrom is { } from && !from.IsInside(runFolder))
-            throw new ArgumentException($"checkpoint refused: {from.Path} is not in this run's folder {Path.Combine(runFolder, "checkpoints")}");
+        // A resume comes from this run's own folder, or from the one run the control plane named as its start.
+        var resumeFolder = launch.ResumeFromRun is { } other ? Path.Combine(options.Store, ResourceId.Require(other, "start run id")) : runFolder;
+        if (launch.ResumeFrom is { } from && !from.IsInside(resumeFolder))
+            throw new ArgumentException($"checkpoint refused: {from.Path} is not in the run folder {Path.Combine(resumeFolder, "checkpoints")}");
         var ring = assignment.RingEndpoints.Count <= 1 ? null : new RingOptions
         {
             RunId = $"{assignment.RunId}#{launch.Attempt}", Rank = assignment.Rank, Endpoints = assignment.RingEndpoints, Secret = launch.Secret,

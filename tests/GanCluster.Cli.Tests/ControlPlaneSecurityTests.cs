@@ -5,6 +5,7 @@ using GanCluster.Contracts.Grains;
 using GanCluster.Contracts.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Connections.Security;
 using static GanCluster.Cli.Tests.LocalClusterTests;
 
@@ -138,7 +139,8 @@ public sealed class ControlPlaneSecurityTests
     /// <summary>A hand-written Orleans client: the gateway, an optional certificate, and an id with a credential on every call.</summary>
     private static async Task<RogueClient> Connect(int gateway, X509Certificate2? certificate, string id, string credential)
     {
-        var host = Host.CreateDefaultBuilder().UseOrleansClient(client =>
+        // Quiet: its connection logs would bury the test's own failure message in the run's output.
+        var host = Host.CreateDefaultBuilder().ConfigureLogging(logging => logging.ClearProviders()).UseOrleansClient(client =>
         {
             client.UseLocalhostClustering(gateway);
             client.AddOutgoingGrainCallFilter(call =>

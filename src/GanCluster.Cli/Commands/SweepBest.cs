@@ -21,10 +21,13 @@ internal static class SweepBest
         var scored = sweep.Trials.Where(t => t.HasBest).ToList();
         var best = (sweep.Maximise ? scored.MaxBy(t => t.Best) : scored.MinBy(t => t.Best))
             ?? throw new UsageException($"sweep {sweep.Id} has no scored trial yet (no evaluation of {sweep.Metric} has arrived)");
-        var runFolder = Path.Combine(store, best.RunId);
+        // A PBT trial's best evaluation may lie in an earlier segment: that run's folder keeps its checkpoint.
+        var run = best.BestRunId.Length > 0 ? best.BestRunId : best.RunId;
+        var values = best.Lineage.FirstOrDefault(g => g.RunId == run)?.Values ?? best.Values;
+        var runFolder = Path.Combine(store, run);
         var index = Path.Combine(runFolder, "checkpoints", "best", "index.json");
         if (!File.Exists(index))
-            throw new UsageException($"trial {best.Number} ({best.RunId}) kept no best checkpoint: {index} is missing (is the store {store} the one its workers wrote?)");
+            throw new UsageException($"trial {best.Number} ({run}) kept no best checkpoint: {index} is missing (is the store {store} the one its workers wrote?)");
         using var entries = JsonDocument.Parse(File.ReadAllText(index));
         var kept = entries.RootElement.EnumerateArray().FirstOrDefault(e => e.GetProperty("Step").GetInt64() == best.BestStep);
         if (kept.ValueKind != JsonValueKind.Object)
@@ -50,8 +53,8 @@ internal static class SweepBest
         var summary = Path.Combine(outDir, "summary.json");
         File.WriteAllText(summary, JsonSerializer.Serialize(new
         {
-            Sweep = sweep.Id, sweep.Metric, Goal = sweep.Maximise ? "max" : "min", Trial = best.Number, best.RunId, best.Configuration, best.Seed,
-            Values = best.Values.ToDictionary(), Score = best.Best, best.BestStep, Checkpoint = Path.GetFileName(target), checkpoint.Sha256,
+            Sweep = sweep.Id, sweep.Metric, Goal = sweep.Maximise ? "max" : "min", Trial = best.Number, RunId = run, best.Configuration, best.Seed,
+            Values = values.ToDictionary(), Score = best.Best, best.BestStep, Checkpoint = Path.GetFileName(target), checkpoint.Sha256,
         }, new JsonSerializerOptions { WriteIndented = true }));
         return new Exported(best, target, spec, samples, summary);
     }

@@ -200,8 +200,19 @@ internal static class SweepCommands
                 c.Scored > 0 ? Number(c.Mean) : "", c.Scored > 1 ? Markup.Escape($"[{Number(c.CiLow)}, {Number(c.CiHigh)}]") : "", c.Scored > 1 ? Number(c.StandardDeviation) : "",
                 c.Scored > 0 ? Number(c.Median) : "", c.Scored > 0 ? Number(c.Worst) : "", $"{c.Collapsed}"]);
         console.Write(configurations);
+        if (sweep.Trials.Any(t => t.Lineage.Count > 1))
+        {
+            // PBT: each trial's segments, and where each exploit copied its state from.
+            var lineage = new Table().Title("lineage (one run per interval; exploit = copied that trial's full GAN state)")
+                .AddColumns("trial", "steps", "run", "from").AddColumns(paths.Select(p => new TableColumn(Markup.Escape(p))).ToArray());
+            foreach (var t in sweep.Trials)
+                foreach (var g in t.Lineage)
+                    lineage.AddRow([$"{t.Number}", $"{g.FromStep}–{g.ToStep}", Markup.Escape(g.RunId), g.HasSourceTrial ? $"exploit trial {g.SourceTrial}" : g.FromStep == 0 ? "start" : "own state",
+                        .. paths.Select(p => Markup.Escape(Short(g.Values.GetValueOrDefault(p, ""))))]);
+            console.Write(lineage);
+        }
         if (Best(sweep) is { } best)
-            console.MarkupLineInterpolated($"best trial: {best.Number} ({best.RunId}), {sweep.Metric} {Number(best.Best)} at step {best.BestStep}, {string.Join(", ", best.Values.Select(v => $"{v.Key}={v.Value}"))}, seed {best.Seed}");
+            console.MarkupLineInterpolated($"best trial: {best.Number} ({(best.BestRunId.Length > 0 ? best.BestRunId : best.RunId)}), {sweep.Metric} {Number(best.Best)} at step {best.BestStep}, {string.Join(", ", best.Values.Select(v => $"{v.Key}={v.Value}"))}, seed {best.Seed}");
         if (withHistory)
             foreach (var e in sweep.Events)
                 console.MarkupLineInterpolated($"  {DateTimeOffset.FromUnixTimeMilliseconds(e.UnixMs):u}  {e.Text}");

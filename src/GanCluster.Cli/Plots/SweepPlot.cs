@@ -41,7 +41,8 @@ internal static class SweepPlot
         var plot = new Plot();
         foreach (var trial in sweep.Trials.Where(t => t.Curve.Count > 0))
         {
-            var color = Colour(trial.Configuration);
+            // A PBT trial changes configuration at each exploit: it keeps one colour, its own.
+            var color = Colour(trial.Lineage.Count > 0 ? trial.Number : trial.Configuration);
             var xs = trial.Curve.Select(p => (double)p.Step).ToArray();
             var ys = trial.Curve.Select(p => p.Value).ToArray();
             var line = plot.Add.Scatter(xs, ys, color);
@@ -52,8 +53,16 @@ internal static class SweepPlot
                 plot.Add.Marker(trial.BestStep, trial.Best, MarkerShape.FilledDiamond, 9, color);
             if (trial.Stopped.Length > 0)
                 plot.Add.Marker(xs[^1], ys[^1], MarkerShape.Eks, 14, Colors.Red);
+            // A PBT exploit: where the trial took another's state, marked on the donor's value there.
+            foreach (var exploit in trial.Lineage.Where(g => g.HasSourceTrial))
+            {
+                var donor = sweep.Trials.FirstOrDefault(t => t.Number == exploit.SourceTrial)?.Curve.LastOrDefault(p => p.Step <= exploit.FromStep);
+                if (donor is not null)
+                    plot.Add.Marker(exploit.FromStep, donor.Value, MarkerShape.FilledTriangleUp, 11, color);
+            }
         }
-        plot.Title($"{sweep.Name} ({sweep.Algorithm}): {sweep.Metric} against step, {(sweep.Maximise ? "higher" : "lower")} is better; ◆ best, × stopped");
+        var exploits = sweep.Trials.Any(t => t.Lineage.Any(g => g.HasSourceTrial));
+        plot.Title($"{sweep.Name} ({sweep.Algorithm}): {sweep.Metric} against step, {(sweep.Maximise ? "higher" : "lower")} is better; ◆ best, × stopped{(exploits ? ", ▲ exploit" : "")}");
         plot.XLabel("step");
         plot.YLabel(sweep.Metric);
         if (sweep.Trials.Count <= 16)

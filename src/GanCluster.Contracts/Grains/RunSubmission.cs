@@ -13,4 +13,15 @@ public sealed record RunSubmission(
     /// <summary>The sweep this run is a trial of, told of its evaluations and its end; null for a plain run.</summary>
     [Id(6)]
     public string? SweepId { get; init; }
+
+    /// <summary>
+    /// A checkpoint of another run that this one starts from instead of step 0 (a PBT trial's next segment: its own
+    /// checkpoint, or the one it exploits); null to start fresh. It must be one of <see cref="StartFromRun"/>'s.
+    /// </summary>
+    [Id(7)]
+    public CheckpointRef? StartFrom { get; init; }
+
+    /// <summary>The run whose checkpoint <see cref="StartFrom"/> is.</summary>
+    [Id(8)]
+    public string? StartFromRun { get; init; }
 }

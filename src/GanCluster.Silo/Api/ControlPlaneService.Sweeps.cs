@@ -23,9 +23,6 @@ public sealed partial class ControlPlaneService
         {
             throw Invalid(e.FieldPath, e.Message);
         }
-        // PBT's decisions exist (GanCluster.Sweeps), but a trial's exploit, loading another trial's full GAN state, is not built yet.
-        if (spec.Algorithm is Specs.Sweeps.PbtSearch)
-            throw Invalid("algorithm.kind", "field 'algorithm.kind': 'pbt' is not run by the control plane yet (its exploit step is not built); use grid, random, tpe or asha");
         return await WithNewId(spec.Name, async id =>
         {
             var snapshot = await grains.GetGrain<ISweepGrain>(id).Submit(new SweepSubmission(request.SweepYaml, baseYaml));

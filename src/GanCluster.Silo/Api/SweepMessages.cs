@@ -26,6 +26,7 @@ public static class SweepMessages
             var trial = new Trial
             {
                 Number = t.Trial, RunId = t.RunId, Configuration = t.Configuration, Seed = t.Seed, State = (RunState)(int)t.State, Step = t.Step, Stopped = t.Stopped ?? "",
+                BestRunId = t.BestRunId ?? t.RunId,
             };
             foreach (var (path, value) in t.Values)
                 trial.Values[path] = value;
@@ -33,6 +34,15 @@ public static class SweepMessages
                 (trial.Best, trial.BestStep) = (best, t.BestStep ?? 0);
             if (withDetail)
                 trial.Curve.AddRange(t.Curve.Select(p => new TrialPoint { Step = p.Step, Value = p.Value }));
+            foreach (var g in t.Lineage)
+            {
+                var segment = new Contracts.Control.TrialSegment { RunId = g.RunId, FromStep = g.FromStep, ToStep = g.ToStep, Configuration = g.Configuration };
+                if (g.SourceTrial is { } source)
+                    segment.SourceTrial = source;
+                foreach (var (path, value) in g.Values)
+                    segment.Values[path] = value;
+                trial.Lineage.Add(segment);
+            }
             sweep.Trials.Add(trial);
         }
         sweep.Configurations.AddRange(Summaries(s));

@@ -42,6 +42,10 @@ public sealed class RunRecord
 
     /// <summary>Why the queued run is not placed yet, as the scheduler last said; null once placed.</summary>
     public string? Waiting { get; set; }
+
+    /// <summary>Another run's checkpoint that the first attempt starts from (see <see cref="RunSubmission.StartFrom"/>), and that run.</summary>
+    public CheckpointRef? StartFrom { get; set; }
+    public string? StartFromRun { get; set; }
 }
 
 /// <summary>One run: its state machine and history, persisted on every change.</summary>
@@ -65,6 +69,15 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         (r.Id, r.Name, r.SpecYaml, r.WorldSize, r.Priority, r.TotalSteps, r.StopOnCollapse) =
             (this.GetPrimaryKeyString(), submission.Name, submission.SpecYaml, submission.WorldSize, submission.Priority, submission.TotalSteps, submission.StopOnCollapse);
         r.SweepId = submission.SweepId;
+        if (submission.StartFrom is { } start)
+        {
+            // Only the control plane starts a run from another's checkpoint, and only from a real one of that run.
+            Caller.RequireInternal("start a run from another run's checkpoint");
+            var from = ResourceId.Require(submission.StartFromRun ?? "", "start run id");
+            if (start.Problem(from) is { } problem)
+                throw new ArgumentException($"start checkpoint refused: {problem}");
+            (r.StartFrom, r.StartFromRun) = (start, from);
+        }
         r.State = RunState.Pending;
         r.SubmittedAt = DateTimeOffset.UtcNow;
         r.Exists = true;
@@ -128,11 +141,15 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
             return null;
         if (r.State == RunState.Scheduled && rank == 0)
         {
-            Transition(RunState.Running, r.NewestCheckpoint is null ? "running" : $"running, resumed from {r.NewestCheckpoint.Path} (step {r.NewestCheckpoint.Step})");
+            Transition(RunState.Running, r.NewestCheckpoint is { } newest ? $"running, resumed from {newest.Path} (step {newest.Step})"
+                : r.StartFrom is { } start ? $"running, started from run {r.StartFromRun}'s checkpoint {start.Path} (step {start.Step})" : "running");
             await run.WriteStateAsync();
         }
         // Each attempt's ring secret is derived, never stored: the state holds nothing a ring could be joined with.
-        return new RunLaunch(r.SpecYaml, key.RingSecret(r.Id, r.Attempt), r.NewestCheckpoint, r.Attempt);
+        // Once the run has a checkpoint of its own, it resumes from that; until then from the one it starts from.
+        return r.NewestCheckpoint is null && r.StartFrom is not null
+            ? new RunLaunch(r.SpecYaml, key.RingSecret(r.Id, r.Attempt), r.StartFrom, r.Attempt) { ResumeFromRun = r.StartFromRun }
+            : new RunLaunch(r.SpecYaml, key.RingSecret(r.Id, r.Attempt), r.NewestCheckpoint, r.Attempt);
     }
 
     public async Task<RunDirective> Report(RunProgress progress)

@@ -67,8 +67,12 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         sweep.State.State = SweepState.Cancelled;
         sweep.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"cancelled: {reason}"));
         await sweep.WriteStateAsync();
-        await Task.WhenAll(sweep.State.Trials.Where(t => !t.Ended && t.Submitted)
+        await Task.WhenAll(sweep.State.Trials.Where(t => !t.Ended && t.Submitted && t.Between is null)
             .Select(t => GrainFactory.GetGrain<IRunGrain>(t.RunId).Cancel($"its sweep was cancelled: {reason}")));
+        // A PBT trial between segments has no run to cancel: it ends here.
+        foreach (var trial in sweep.State.Trials.Where(t => !t.Ended && t.Between is not null))
+            trial.State = RunState.Cancelled;
+        await sweep.WriteStateAsync();
         return Snapshot();
     }
 
@@ -82,20 +86,21 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     /// <summary>Feeds a trial's new evaluations to the algorithm, in step order, and acts on its decision.</summary>
     private async Task Observe(TrialRecord trial, IReadOnlyList<RunHealth> evaluations)
     {
-        if (trial.Ended || trial.Stopped is not null || sweep.State.State != SweepState.Running)
+        if (trial.Ended || trial.Stopped is not null || trial.Between is not null || sweep.State.State != SweepState.Running)
             return;
         var spec = _spec!;
         foreach (var evaluation in evaluations.OrderBy(e => e.Step))
         {
             // A resumed attempt evaluates again the steps it repeats: the first evaluation of a step counts.
-            if (trial.Curve.Count > 0 && evaluation.Step <= trial.Curve[^1].Step)
+            if (evaluation.Step <= trial.Seen)
                 continue;
             if (HealthMetrics.Read(evaluation, spec.Metric.Name) is not { } value)
                 continue;
+            trial.Seen = evaluation.Step;
             trial.Step = Math.Max(trial.Step, evaluation.Step);
             trial.Curve.Add(new TrialPoint(evaluation.Step, value));
             if (trial.Best is not { } best || spec.Metric.IsBetter(value, best))
-                (trial.Best, trial.BestStep) = (value, evaluation.Step);
+                (trial.Best, trial.BestStep, trial.BestRunId) = (value, evaluation.Step, trial.RunId);
             sweep.State.Inputs.Add(new SweepInput(SweepInputKind.Observed, trial.Trial, evaluation.Step, value));
             var decision = _algorithm!.Observe(trial.Trial, evaluation.Step, value);
             var stop = decision is TrialDecision.Stop s ? s.Reason
@@ -109,24 +114,95 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
                 await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Cancel($"stopped by its sweep: {stop}");
                 return;
             }
+            if (PbtSegments.IsBoundary(trial, evaluation.Step, spec.StepsPerTrial))
+            {
+                trial.Next = PbtSegments.Plan(decision, trial);
+                trial.AwaitingGeneration = trial.Next is null;
+            }
+            ResolveWaiting();
         }
         await sweep.WriteStateAsync();
+    }
+
+    /// <summary>Synchronous PBT: the trials that waited at a boundary learn their decision once their generation is complete.</summary>
+    private void ResolveWaiting()
+    {
+        foreach (var trial in sweep.State.Trials.Where(t => t.AwaitingGeneration && !t.Ended))
+        {
+            if (_algorithm!.Resume(trial.Trial) is { } decision && PbtSegments.Plan(decision, trial) is { } plan)
+                (trial.Next, trial.AwaitingGeneration) = (plan, false);
+        }
     }
 
     public async Task TrialEnded(string runId, RunState state, long step)
     {
         Caller.RequireInternal("report a trial's end");
-        if (Find(runId) is not { } trial || trial.Ended)
+        if (Find(runId) is not { } trial || trial.Ended || trial.Between is not null)
             return;
         // Its last evaluations first (a one-way notice may have been lost), so the algorithm sees them before the end.
         await CatchUp(trial);
+        if (await EndSegment(trial, state) is var (ended, why))
+        {
+            if (ended is null)
+                return;
+            state = ended.Value;
+            sweep.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"trial {trial.Trial} ({trial.RunId}) failed: {why}"));
+        }
         trial.State = state;
         trial.Step = Math.Max(trial.Step, step);
         var end = TrialEnds.Of(state, trial.Stopped) ?? TrialEnd.Failed;
         sweep.State.Inputs.Add(new SweepInput(SweepInputKind.Ended, trial.Trial, End: end.ToString()));
         _algorithm!.Ended(trial.Trial, end);
+        // A trial that ends may be the last one its generation waited for.
+        ResolveWaiting();
         await sweep.WriteStateAsync();
         await Pump();
+    }
+
+    /// <summary>
+    /// A PBT segment that completed on its boundary: the trial goes between segments, its checkpoint recorded, until
+    /// its next segment can start (returns (null, null)). One that completed without a checkpoint there, or without a
+    /// decision, ends its trial as failed (returns the state and why). Null for every other end.
+    /// </summary>
+    private async Task<(RunState? State, string? Why)?> EndSegment(TrialRecord trial, RunState state)
+    {
+        var spec = _spec!;
+        if (trial.Segments.Count == 0 || state != RunState.Completed || trial.Stopped is not null || trial.Segments[^1].ToStep >= spec.StepsPerTrial)
+            return null;
+        var segment = trial.Segments[^1];
+        var checkpoint = (await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Get())?.LastCheckpoint;
+        if (checkpoint?.Step != segment.ToStep)
+            return (RunState.Failed, $"its segment {trial.RunId} completed without a checkpoint at step {segment.ToStep} for PBT to go on from");
+        if (trial.Next is null && !trial.AwaitingGeneration)
+            return (RunState.Failed, $"its segment {trial.RunId} reported no {spec.Metric.Name} evaluation at step {segment.ToStep} for PBT to rank it by");
+        segment.End = checkpoint;
+        (trial.Between, trial.State, trial.Step) = (segment.ToStep, RunState.Pending, Math.Max(trial.Step, segment.ToStep));
+        await sweep.WriteStateAsync();
+        await Pump();
+        return (null, null);
+    }
+
+    /// <summary>Starts a PBT trial's next segment from the checkpoint its plan names: its own, or the exploited trial's.</summary>
+    private async Task StartSegment(TrialRecord trial, (CheckpointRef Start, string Run, int? Source, string? Note) start)
+    {
+        var s = sweep.State;
+        var plan = trial.Next!;
+        var pbt = (PbtSearch)_spec!.Algorithm;
+        var segment = new TrialSegment
+        {
+            RunId = $"{s.Id}-t{trial.Trial:D4}-s{trial.Segments.Count:D3}", FromStep = start.Start.Step, ToStep = PbtSegments.End(start.Start.Step, pbt, _spec.StepsPerTrial),
+            SourceTrial = start.Source, Configuration = plan.Configuration, Values = new(plan.Values), Start = start.Start, StartRun = start.Run,
+        };
+        trial.Segments.Add(segment);
+        (trial.RunId, trial.Configuration, trial.Values, trial.Submitted, trial.Seen) = (segment.RunId, plan.Configuration, new(plan.Values), false, segment.FromStep);
+        (trial.Between, trial.Next, trial.State) = (null, null, RunState.Pending);
+        var values = string.Join(", ", plan.Values.Select(v => $"{v.Key}={v.Value}"));
+        s.Events.Add(new RunEvent(DateTimeOffset.UtcNow, start.Note ?? (start.Source is { } source
+            ? $"trial {trial.Trial} exploits trial {source} at step {start.Start.Step} and explores {values} ({segment.RunId})"
+            : $"trial {trial.Trial} goes on from step {start.Start.Step} ({segment.RunId})")));
+        // Recorded first, created next, as for a new trial.
+        await sweep.WriteStateAsync();
+        await CreateRun(trial);
     }
 
     /// <summary>Starts trials while slots are free and the algorithm has them; ends the sweep when nothing is left.</summary>
@@ -134,14 +210,26 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     {
         var s = sweep.State;
         var spec = _spec!;
-        while (s.State == SweepState.Running && s.Trials.Count(t => !t.Ended) < spec.MaxConcurrentTrials && _algorithm!.Next() is { } request)
+        // A slot is a training run: a PBT trial between segments holds none.
+        while (s.State == SweepState.Running && s.Trials.Count(t => !t.Ended && t.Between is null) < spec.MaxConcurrentTrials)
         {
+            // A PBT trial whose next segment can start goes before new trials, in trial order.
+            var ready = s.Trials.Where(t => !t.Ended && t.Between is not null).Select(t => (Trial: t, Start: PbtSegments.StartOf(t, s.Trials))).FirstOrDefault(r => r.Start is not null);
+            if (ready.Start is { } start)
+            {
+                await StartSegment(ready.Trial, start);
+                continue;
+            }
+            if (_algorithm!.Next() is not { } request)
+                break;
             s.Inputs.Add(new SweepInput(SweepInputKind.Created, request.Trial));
             var trial = new TrialRecord
             {
                 Trial = request.Trial, RunId = $"{s.Id}-t{request.Trial:D4}", Configuration = request.Configuration.Index,
                 Values = new Dictionary<string, string>(request.Configuration.Values), Seed = request.Seed,
             };
+            if (spec.Algorithm is PbtSearch pbt)
+                trial.Segments.Add(PbtSegments.First(trial, pbt, spec.StepsPerTrial));
             s.Trials.Add(trial);
             // Recorded first, created next: a crash in between is repaired on activation, never duplicated.
             await sweep.WriteStateAsync();
@@ -165,10 +253,16 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         if (await run.Get() is null)
         {
             // Each trial keeps its best checkpoints by the sweep's metric beside its newest (what `sweep best` hands back).
-            string[] overrides = [.. trial.Values.Select(v => $"{v.Key}={v.Value}"), $"seed={trial.Seed}", $"steps={spec.StepsPerTrial}", $"name={spec.Name}-t{trial.Trial}",
-                .. spec.KeepBest > 0 ? [$"keep_best={{ metric: {spec.Metric.Name}, goal: {spec.Metric.Goal.ToString().ToLowerInvariant()}, count: {spec.KeepBest} }}"] : Array.Empty<string>()];
+            // A PBT segment trains to its boundary, checkpointed there, from the checkpoint it starts from.
+            var segment = trial.Segments.LastOrDefault();
+            string[] overrides = [.. trial.Values.Select(v => $"{v.Key}={v.Value}"), $"seed={trial.Seed}", $"steps={segment?.ToStep ?? spec.StepsPerTrial}", $"name={spec.Name}-t{trial.Trial}",
+                .. spec.KeepBest > 0 ? [$"keep_best={{ metric: {spec.Metric.Name}, goal: {spec.Metric.Goal.ToString().ToLowerInvariant()}, count: {spec.KeepBest} }}"] : Array.Empty<string>(),
+                .. spec.Algorithm is PbtSearch pbt && spec.BaseSpec.CheckpointEvery == 0 ? [$"checkpoint_every={pbt.IntervalSteps}"] : Array.Empty<string>()];
             var (runSpec, yaml) = RunSpecLoader.LoadText(spec.BaseSpecYaml, $"sweep {sweep.State.Id} trial {trial.Trial}", overrides, spec.WorldSize, resolvePaths: false);
-            await run.Submit(new RunSubmission(runSpec.Name, yaml, spec.WorldSize, spec.Priority, runSpec.Steps) { SweepId = sweep.State.Id });
+            await run.Submit(new RunSubmission(runSpec.Name, yaml, spec.WorldSize, spec.Priority, runSpec.Steps)
+            {
+                SweepId = sweep.State.Id, StartFrom = segment?.Start, StartFromRun = segment?.StartRun,
+            });
         }
         // Pending means not placed: queueing again is harmless when it is queued already, and repairs a crash when it is not.
         if (await run.Get() is { State: RunState.Pending })
@@ -189,7 +283,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         if (sweep.State.State != SweepState.Running)
             return;
         await CreateMissingRuns();
-        foreach (var trial in sweep.State.Trials.Where(t => t.Submitted && !t.Ended).ToList())
+        foreach (var trial in sweep.State.Trials.Where(t => t.Submitted && !t.Ended && t.Between is null).ToList())
         {
             var run = await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Get();
             if (run is { IsTerminal: true } && !trial.Ended)
@@ -205,8 +299,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     /// <summary>The trial's evaluations that its run holds and this sweep has not seen (the run keeps them durably).</summary>
     private async Task CatchUp(TrialRecord trial)
     {
-        var seen = trial.Curve.Count > 0 ? trial.Curve[^1].Step : 0;
-        var missed = await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Evaluations(seen);
+        var missed = await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Evaluations(trial.Seen);
         if (missed.Count > 0)
             await Observe(trial, missed);
     }
@@ -246,7 +339,11 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         var spec = _spec;
         return new SweepSnapshot(s.Id, spec?.Name ?? "", s.State, spec is null ? "" : SweepDefinition.AlgorithmName(spec.Algorithm), spec?.Metric.Name ?? "",
             spec?.Metric.Goal == MetricGoal.Max, spec?.MaxTrials ?? 0, spec?.MaxConcurrentTrials ?? 0,
-            [.. s.Trials.Select(t => new TrialSnapshot(t.Trial, t.RunId, t.Configuration, t.Values, t.Seed, t.State, t.Step, t.Best, t.BestStep, t.Stopped, [.. t.Curve]))],
+            [.. s.Trials.Select(t => new TrialSnapshot(t.Trial, t.RunId, t.Configuration, t.Values, t.Seed, t.State, t.Step, t.Best, t.BestStep, t.Stopped, [.. t.Curve])
+            {
+                BestRunId = t.BestRunId,
+                Lineage = [.. t.Segments.Select(g => new TrialSegmentSnapshot(g.RunId, g.FromStep, g.ToStep, g.SourceTrial, g.Configuration, g.Values))],
+            })],
             [.. s.Events], s.SubmittedAt, s.Error);
     }
 }

@@ -32,7 +32,11 @@ public enum SweepInputKind
     Ended,
 }
 
-/// <summary>One trial: the run that trains it, its configuration and seed, its progress and its score.</summary>
+/// <summary>
+/// One trial: the run that trains it, its configuration and seed, its progress and its score. A PBT trial trains
+/// in segments, one run per interval: <see cref="RunId"/>, <see cref="Values"/> and <see cref="Submitted"/> are its
+/// current segment's, and <see cref="Segments"/> is its lineage.
+/// </summary>
 public sealed class TrialRecord
 {
     public int Trial { get; set; }
@@ -45,6 +49,9 @@ public sealed class TrialRecord
     public double? Best { get; set; }
     public long? BestStep { get; set; }
 
+    /// <summary>The run (a PBT segment's) whose evaluation gave <see cref="Best"/>, and whose folder keeps its checkpoint.</summary>
+    public string? BestRunId { get; set; }
+
     /// <summary>Why the sweep stopped it early (an ASHA rung, a collapsed verdict), or null.</summary>
     public string? Stopped { get; set; }
 
@@ -53,5 +60,43 @@ public sealed class TrialRecord
 
     public List<TrialPoint> Curve { get; set; } = [];
 
+    /// <summary>The newest step of its current run whose evaluation the sweep has taken (a resumed attempt repeats some).</summary>
+    public long Seen { get; set; }
+
+    /// <summary>A PBT trial's segments so far, the current one last; empty for other algorithms.</summary>
+    public List<TrialSegment> Segments { get; set; } = [];
+
+    /// <summary>A PBT trial between segments: the step its last segment ended at, checkpointed; null while one trains.</summary>
+    public long? Between { get; set; }
+
+    /// <summary>What PBT decided at the trial's last boundary (its next segment's source and configuration), once it has.</summary>
+    public SegmentPlan? Next { get; set; }
+
+    /// <summary>Synchronous PBT told the trial to wait at its boundary for the rest of its generation.</summary>
+    public bool AwaitingGeneration { get; set; }
+
     public bool Ended => State is RunState.Completed or RunState.Failed or RunState.Cancelled or RunState.Collapsed or RunState.Diverged;
 }
+
+/// <summary>One interval of a PBT trial: the run that trained it, its steps, what it started from, and its configuration.</summary>
+public sealed class TrialSegment
+{
+    public string RunId { get; set; } = "";
+    public long FromStep { get; set; }
+    public long ToStep { get; set; }
+
+    /// <summary>The trial whose checkpoint it started from, when it exploited one; null when it went on from its own (or started fresh).</summary>
+    public int? SourceTrial { get; set; }
+    public int Configuration { get; set; }
+    public Dictionary<string, string> Values { get; set; } = [];
+
+    /// <summary>The checkpoint it starts from, and that checkpoint's run; null for a trial's first segment.</summary>
+    public CheckpointRef? Start { get; set; }
+    public string? StartRun { get; set; }
+
+    /// <summary>Its final checkpoint, once it completed.</summary>
+    public CheckpointRef? End { get; set; }
+}
+
+/// <summary>A PBT trial's next segment as decided at a boundary: exploit <see cref="SourceTrial"/>'s state (or go on from its own) under a configuration.</summary>
+public sealed record SegmentPlan(int? SourceTrial, int Configuration, Dictionary<string, string> Values);

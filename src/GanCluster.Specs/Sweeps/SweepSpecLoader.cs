@@ -69,6 +69,8 @@ public static partial class SweepSpecLoader
         if (grid is not null && GridSize(space, seeds) is var size && size > spec.MaxTrials)
             throw f.Error("max_trials", $"at least the grid's {size} trials ({Product(space, seeds)})", spec.MaxTrials.ToString(CultureInfo.InvariantCulture));
         RequireEvaluations(f, algorithm, metric, baseSpec.Health.EvalEvery);
+        if (algorithm is PbtSearch && (baseSpec.GeneratorOptimizer.EndLearningRate is not null || baseSpec.DiscriminatorOptimizer.EndLearningRate is not null))
+            throw f.Error("algorithm.kind", "a search that leaves the learning rate alone: the base spec decays it (optimizers.*.lr_end) over a run's steps, but PBT sets rates itself and trains each interval as its own run", "'pbt'");
         if (algorithm is PbtSearch pbt && pbt.PopulationSize > spec.MaxTrials)
             throw f.Error("max_trials", $"at least the PBT population ({pbt.PopulationSize}): every member is a trial", spec.MaxTrials.ToString(CultureInfo.InvariantCulture));
         return spec;

@@ -1,4 +1,5 @@
 using GanCluster.Training.Checkpoints;
+using GanCluster.Training.Optim;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,7 +33,11 @@ public static class TrainerState
         };
     }
 
-    /// <summary>Loads a checkpoint into a trainer built from a compatible spec; fails naming the first mismatch.</summary>
+    /// <summary>
+    /// Loads a checkpoint into a trainer built from a compatible spec; fails naming the first mismatch. The weights,
+    /// the EMA, the optimizers' moments, the RNG and the step are the checkpoint's; the hyperparameters are the
+    /// trainer's spec's, so a checkpoint taken under other rates (PBT's exploit) trains on at the new ones.
+    /// </summary>
     public static void Restore(GanTrainer trainer, Checkpoint checkpoint, string path)
     {
         RestoreModule(checkpoint, path, "g", trainer.Networks.Generator);
@@ -46,6 +51,8 @@ public static class TrainerState
         }
         RestoreOptimizer(checkpoint, path, "opt/g", trainer.GeneratorOptimizer);
         RestoreOptimizer(checkpoint, path, "opt/d", trainer.DiscriminatorOptimizer);
+        OptimizerFactory.Retune(trainer.GeneratorOptimizer, trainer.Spec.GeneratorOptimizer);
+        OptimizerFactory.Retune(trainer.DiscriminatorOptimizer, trainer.Spec.DiscriminatorOptimizer);
         var rng = checkpoint.Find("rng/cpu") ?? throw new CheckpointException(path, "has no RNG state (entry rng/cpu)");
         using (var state = TensorEntries.ToTensor(rng))
             set_rng_state(state);
