@@ -4,6 +4,7 @@ using GanCluster.Bench;
 //                                                        -- health-overhead [--rounds N] [--threads N] [--evaluator FILE]
 //                                                        -- collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]
 //                                                        -- quality-summary [--dir DIR]
+//                                                        -- sweep-search [--sweep bench/sweeps/grid25-search.yaml] [--seeds 3]
 //                                                        -- control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]
 //                                                        -- first-step [--cluster DIR] [--samples 20]     (a cluster with ≥ 1 worker)
 //                                                        -- exporter-overhead [--rounds 5] [--steps 3000] [--scrape 0.1] [--model toy|mlp]
@@ -36,6 +37,7 @@ return args.FirstOrDefault() switch
     "allreduce-processes" => AllReduceProcesses.Launch(int.Parse(Option("--world-size", "2")), AllReduceBandwidth.ParseSizes(Option("--size", "1M"))[0],
         int.Parse(Option("--iterations", "50")), int.Parse(Option("--gap-ms", "0")), Option("--gap", "idle")),
     "allreduce-rank" => AllReduceProcesses.Rank(long.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4]),
+    "sweep-search" => SweepSearch.Run(Option("--sweep", "bench/sweeps/grid25-search.yaml"), int.Parse(Option("--seeds", "3"))),
     "control-plane" => ControlPlaneLoad.Run(Option("--cluster", ".gancluster"), int.Parse(Option("--workers", "20")), int.Parse(Option("--runs", "1000")), int.Parse(Option("--seconds", "10"))),
     "generator-norm" => GeneratorNormProbe.Run(Option("--checkpoint", ""), Option("--evaluator", ""), int.Parse(Option("--samples", "5000"))),
     "first-step" => ControlPlaneLoad.FirstStep(Option("--cluster", ".gancluster"), int.Parse(Option("--samples", "20"))),

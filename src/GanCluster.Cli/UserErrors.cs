@@ -21,7 +21,7 @@ internal static class UserErrors
         }
         catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.InvalidArgument)
         {
-            return Report(console, "invalid run spec", e.Status.Detail, ExitCodes.UsageError);
+            return Report(console, "invalid spec", e.Status.Detail, ExitCodes.UsageError);
         }
         catch (Grpc.Core.RpcException e)
         {

@@ -13,7 +13,7 @@ public static class RankFailure
 {
     public static (string Category, int ExitCode)? Classify(Exception e) => e switch
     {
-        SpecException => ("invalid run spec", ExitCodes.UsageError),
+        SpecException => ("invalid spec", ExitCodes.UsageError),
         DatasetException => ("dataset error", ExitCodes.DataError),
         CheckpointException => ("checkpoint error", ExitCodes.CheckpointError),
         EvaluatorException => ("evaluator", ExitCodes.DataError),
