@@ -139,27 +139,39 @@ public sealed class SweepClusterTests
         Assert.Equal(6, straight.Count);
         Assert.Contains(straight, t => t.Stopped);
         Assert.Equal(straight, interrupted);
+
+        // The production layout: two silos on PostgreSQL, each killed in turn mid-sweep (so whichever held the
+        // sweep's grain died with it once), each restarted by `up`.
+        using var postgres = PostgresServer.Start();
+        var failedOver = RunSweep(Asha, killSiloAfterEndedTrials: 2, postgresFile: postgres.WriteConnectionFile(CliProcess.NewDirectory()));
+        Assert.Equal(straight, failedOver);
     }
 
     private sealed record TrialDecisionRecord(int Number, string Values, bool Stopped, double? Best, long? BestStep, string State);
 
-    private static List<TrialDecisionRecord> RunSweep(string yaml, int? killSiloAfterEndedTrials)
+    /// <param name="postgresFile">Two silos on this PostgreSQL server, killed one after the other; null for one silo on SQLite.</param>
+    private static List<TrialDecisionRecord> RunSweep(string yaml, int? killSiloAfterEndedTrials, string? postgresFile = null)
     {
         var dir = CliProcess.NewDirectory();
         var sweepFile = CliProcess.WriteSpec(dir, yaml, "sweep.yaml");
         var cluster = Path.Combine(dir, "cluster");
-        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--threads", "1", "--cluster", cluster).ExitCode);
+        string[] layout = postgresFile is null ? [] : ["--silos", "2", "--postgres-file", postgresFile];
+        var up = CliProcess.Run(dir, ["up", "--workers", "1", "--threads", "1", "--cluster", cluster, .. layout]);
+        Assert.True(up.ExitCode == 0, up.ToString());
         try
         {
             var id = Json(CliProcess.Run(dir, "sweep", "submit", sweepFile, "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
             JsonElement Show() => Json(CliProcess.Run(dir, "sweep", "show", id, "--cluster", cluster, "--output", "json"));
+            int Ended() => Show().GetProperty("trials").EnumerateArray().Count(t => t.GetProperty("state").GetString() is "RUN_STATE_COMPLETED" or "RUN_STATE_CANCELLED");
             if (killSiloAfterEndedTrials is { } ended)
             {
-                WaitUntil(() => Show().GetProperty("trials").EnumerateArray().Count(t => t.GetProperty("state").GetString() is "RUN_STATE_COMPLETED" or "RUN_STATE_CANCELLED") >= ended,
-                    $"{ended} trials to end", TimeSpan.FromMinutes(3));
-                ClusterProcesses.Read(cluster).KillSilo(0);
-                var restart = CliProcess.Run(dir, "up", "--cluster", cluster);
-                Assert.True(restart.ExitCode == 0, restart.ToString());
+                for (var silo = 0; silo < (postgresFile is null ? 1 : 2); silo++)
+                {
+                    WaitUntil(() => Ended() >= ended + 2 * silo, $"{ended + 2 * silo} trials to end", TimeSpan.FromMinutes(3));
+                    ClusterProcesses.Read(cluster).KillSilo(silo);
+                    var restart = CliProcess.Run(dir, "up", "--cluster", cluster);
+                    Assert.True(restart.ExitCode == 0, restart.ToString());
+                }
             }
             WaitUntil(() => Show().GetProperty("state").GetString() is "SWEEP_STATE_COMPLETED" or "SWEEP_STATE_FAILED", "the sweep to end", TimeSpan.FromMinutes(5));
             var sweep = Show();
