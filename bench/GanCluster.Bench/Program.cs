@@ -5,6 +5,7 @@ using GanCluster.Bench;
 //                                                        -- collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]
 //                                                        -- quality-summary [--dir DIR]
 //                                                        -- sweep-search [--sweep bench/sweeps/grid25-search.yaml] [--seeds 3]
+//                                                        -- sweep-scale [--cluster DIR] [--trials 10000] [--workers 16] [--trial-ms 1000]   (up --workers 0)
 //                                                        -- control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]
 //                                                        -- first-step [--cluster DIR] [--samples 20]     (a cluster with ≥ 1 worker)
 //                                                        -- exporter-overhead [--rounds 5] [--steps 3000] [--scrape 0.1] [--model toy|mlp]
@@ -38,6 +39,7 @@ return args.FirstOrDefault() switch
         int.Parse(Option("--iterations", "50")), int.Parse(Option("--gap-ms", "0")), Option("--gap", "idle")),
     "allreduce-rank" => AllReduceProcesses.Rank(long.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), args[4]),
     "sweep-search" => SweepSearch.Run(Option("--sweep", "bench/sweeps/grid25-search.yaml"), int.Parse(Option("--seeds", "3"))),
+    "sweep-scale" => SweepScale.Run(Option("--cluster", ".gancluster"), int.Parse(Option("--trials", "10000")), int.Parse(Option("--workers", "16")), int.Parse(Option("--trial-ms", "1000"))),
     "control-plane" => ControlPlaneLoad.Run(Option("--cluster", ".gancluster"), int.Parse(Option("--workers", "20")), int.Parse(Option("--runs", "1000")), int.Parse(Option("--seconds", "10"))),
     "generator-norm" => GeneratorNormProbe.Run(Option("--checkpoint", ""), Option("--evaluator", ""), int.Parse(Option("--samples", "5000"))),
     "first-step" => ControlPlaneLoad.FirstStep(Option("--cluster", ".gancluster"), int.Parse(Option("--samples", "20"))),

@@ -29,5 +29,8 @@ public sealed record RankRequest
     /// </summary>
     public long? MemoryLimitBytes { get; init; }
 
+    /// <summary>The disk quota the run's checkpoints count against (its sweep's), or null.</summary>
+    public Training.Runtime.StoreQuota? Quota { get; init; }
+
     public static long DefaultMemoryLimitBytes() => (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.8);
 }

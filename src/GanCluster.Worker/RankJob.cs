@@ -90,7 +90,7 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
     /// <summary>The error as one readable line: its message (with the type for anything not one of ours), no control characters.</summary>
     private static string OneLine(Exception e)
     {
-        var text = RankFailure.Classify(e) is not null || e is ArgumentException or IOException or DataRootException or CollectiveException
+        var text = RankFailure.Classify(e) is not null || e is ArgumentException or IOException or DataRootException or CollectiveException or StoreQuotaException
             ? e.Message : $"{e.GetType().Name}: {e.Message}";
         return new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
     }
@@ -122,6 +122,8 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
             Resume = launch.ResumeFrom is { } resume ? new ResumePoint(resume.Path, resume.Sha256) : null,
             RunLabel = assignment.RunId,
             MemoryLimitBytes = options.MemoryLimitMegabytes > 0 ? options.MemoryLimitMegabytes << 20 : null,
+            Quota = launch is { QuotaSweep: { } sweep, DiskQuotaBytes: { } bytes }
+                ? new StoreQuota(options.Store, SweepRuns.Prefix(ResourceId.Require(sweep, "sweep id")), bytes, $"sweep {sweep}") : null,
         };
         progress.Spec = spec;
         using var host = RankHost.Open(request, line => log.LogInformation("{Note}", line), meter, _stop.Token);

@@ -197,6 +197,57 @@ public sealed class SweepClusterTests
     }
 
     [Fact]
+    public void A_trial_that_would_take_its_sweep_past_the_disk_quota_fails_saying_so_and_frees_its_worker()
+    {
+        // A wide toy GAN: each checkpoint is about 13 MB, so the second one would pass a 20 MB quota.
+        const string quota = """
+            name: quota
+            base:
+              name: toy-quota
+              steps: 100
+              batch_size: 16
+              threads: 1
+              model: { name: toy, latent_dim: 16, hidden: 512, layers: 3 }
+              dataset: { kind: ring8 }
+              report_every: 50
+              checkpoint_every: 50
+              keep_checkpoints: 5
+              health: { eval_every: 50, eval_samples: 200 }
+            space: {}
+            seeds: [1]
+            algorithm: { kind: grid }
+            metric: { name: modes_covered, goal: max }
+            steps_per_trial: 100
+            keep_best: 0
+            disk_quota_mb: 20
+            on_collapse: continue
+            """;
+        var dir = CliProcess.NewDirectory();
+        var sweepFile = CliProcess.WriteSpec(dir, quota, "sweep.yaml");
+        var cluster = Path.Combine(dir, "cluster");
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--threads", "1", "--cluster", cluster).ExitCode);
+        try
+        {
+            var submitted = CliProcess.Run(dir, "sweep", "submit", sweepFile, "--watch", "--cluster", cluster);
+            var id = System.Text.RegularExpressions.Regex.Match(submitted.Output, @"submitted sweep (\S+)").Groups[1].Value;
+            var trial = Assert.Single(Json(CliProcess.Run(dir, "sweep", "show", id, "--cluster", cluster, "--output", "json")).GetProperty("trials").EnumerateArray());
+            Assert.Equal("RUN_STATE_FAILED", trial.GetProperty("state").GetString());
+            var run = Json(CliProcess.Run(dir, "run", "show", trial.GetProperty("runId").GetString()!, "--cluster", cluster, "--output", "json"));
+            Assert.Contains("disk quota of 20 MB (disk_quota_mb)", run.GetProperty("error").GetString());
+            // The store holds the first checkpoint only, within the quota.
+            var files = Directory.EnumerateFiles(Path.Combine(cluster, "store"), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            Assert.True(files <= 20L << 20, $"{files} bytes in the store");
+            Assert.Single(Directory.GetFiles(Path.Combine(cluster, "store", trial.GetProperty("runId").GetString()!, "checkpoints"), "*.gck"));
+            WaitUntil(() => Json(CliProcess.Run(dir, "workers", "list", "--cluster", cluster, "--output", "json")).GetProperty("workers").EnumerateArray()
+                .All(w => !w.TryGetProperty("runId", out var r) || r.GetString()!.Length == 0), "the worker to be free");
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+    }
+
+    [Fact]
     public void Cancelling_a_sweep_stops_every_trial_within_seconds_and_frees_every_worker()
     {
         var dir = CliProcess.NewDirectory();

@@ -51,5 +51,4 @@ public sealed class BestCheckpointTests
         Assert.Single(Directory.GetFiles(reopened.Folder, "*.gck"));
     }
 
-    private sealed class NullObserver : ITrainingObserver;
 }

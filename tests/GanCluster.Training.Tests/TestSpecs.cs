@@ -41,3 +41,6 @@ internal static class TestSpecs
 
     public static GanTrainer Trainer(RunSpec spec, IGanDataset dataset) => new(spec, dataset, ShardSlice.Single(spec.BatchSize));
 }
+
+/// <summary>An observer that hears nothing: for loops whose files are what a test reads.</summary>
+internal sealed class NullObserver : GanCluster.Training.Runtime.ITrainingObserver;

@@ -122,7 +122,6 @@ public sealed class TrainerTests
         Assert.Equal(12, CheckpointFile.Read(directory.CheckpointFor(12)).Step);
     }
 
-    private sealed class NullObserver : ITrainingObserver;
 
     private sealed class CancelAfter(long step, CancellationTokenSource source) : ITrainingObserver
     {

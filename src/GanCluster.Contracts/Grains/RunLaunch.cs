@@ -14,4 +14,11 @@ public sealed record RunLaunch(
     /// <summary>The run whose folder holds <see cref="ResumeFrom"/> when it is not this run's own; null when it is.</summary>
     [Id(5)]
     public string? ResumeFromRun { get; init; }
+
+    /// <summary>The sweep whose runs' files count against <see cref="DiskQuotaBytes"/> together; null for none.</summary>
+    [Id(6)]
+    public string? QuotaSweep { get; init; }
+
+    [Id(7)]
+    public long? DiskQuotaBytes { get; init; }
 }

@@ -24,4 +24,8 @@ public sealed record RunSubmission(
     /// <summary>The run whose checkpoint <see cref="StartFrom"/> is.</summary>
     [Id(8)]
     public string? StartFromRun { get; init; }
+
+    /// <summary>The store bytes that every run of <see cref="SweepId"/> together may hold (the sweep's disk_quota_mb); null for none.</summary>
+    [Id(9)]
+    public long? DiskQuotaBytes { get; init; }
 }

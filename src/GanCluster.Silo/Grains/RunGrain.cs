@@ -46,6 +46,9 @@ public sealed class RunRecord
     /// <summary>Another run's checkpoint that the first attempt starts from (see <see cref="RunSubmission.StartFrom"/>), and that run.</summary>
     public CheckpointRef? StartFrom { get; set; }
     public string? StartFromRun { get; set; }
+
+    /// <summary>What the runs of <see cref="SweepId"/> may hold in the store together; null for no quota.</summary>
+    public long? DiskQuotaBytes { get; set; }
 }
 
 /// <summary>One run: its state machine and history, persisted on every change.</summary>
@@ -69,6 +72,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         (r.Id, r.Name, r.SpecYaml, r.WorldSize, r.Priority, r.TotalSteps, r.StopOnCollapse) =
             (this.GetPrimaryKeyString(), submission.Name, submission.SpecYaml, submission.WorldSize, submission.Priority, submission.TotalSteps, submission.StopOnCollapse);
         r.SweepId = submission.SweepId;
+        r.DiskQuotaBytes = submission.SweepId is null ? null : submission.DiskQuotaBytes;
         if (submission.StartFrom is { } start)
         {
             // Only the control plane starts a run from another's checkpoint, and only from a real one of that run.
@@ -147,9 +151,10 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         }
         // Each attempt's ring secret is derived, never stored: the state holds nothing a ring could be joined with.
         // Once the run has a checkpoint of its own, it resumes from that; until then from the one it starts from.
-        return r.NewestCheckpoint is null && r.StartFrom is not null
+        var launch = r.NewestCheckpoint is null && r.StartFrom is not null
             ? new RunLaunch(r.SpecYaml, key.RingSecret(r.Id, r.Attempt), r.StartFrom, r.Attempt) { ResumeFromRun = r.StartFromRun }
             : new RunLaunch(r.SpecYaml, key.RingSecret(r.Id, r.Attempt), r.NewestCheckpoint, r.Attempt);
+        return r.DiskQuotaBytes is { } quota ? launch with { QuotaSweep = r.SweepId, DiskQuotaBytes = quota } : launch;
     }
 
     public async Task<RunDirective> Report(RunProgress progress)

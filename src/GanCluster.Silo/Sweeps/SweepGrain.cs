@@ -22,6 +22,9 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     private SweepSpec? _spec;
     private ISweepAlgorithm? _algorithm;
 
+    /// <summary>Changes that need no write of their own yet (evaluations that decided nothing, runs marked created).</summary>
+    private bool _unwritten;
+
     private static CallerIdentity Caller => CallerIdentity.Current;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -45,7 +48,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             (this.GetPrimaryKeyString(), submission.SweepYaml, submission.BaseYaml, SweepState.Running, DateTimeOffset.UtcNow, true);
         Rebuild();
         s.Events.Add(new RunEvent(s.SubmittedAt, $"submitted: {Describe(_spec!)}"));
-        await sweep.WriteStateAsync();
+        await Write();
         this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(PollPeriod, PollPeriod));
         await Pump();
         return Snapshot();
@@ -66,13 +69,13 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             return Snapshot();
         sweep.State.State = SweepState.Cancelled;
         sweep.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"cancelled: {reason}"));
-        await sweep.WriteStateAsync();
+        await Write();
         await Task.WhenAll(sweep.State.Trials.Where(t => !t.Ended && t.Submitted && t.Between is null)
             .Select(t => GrainFactory.GetGrain<IRunGrain>(t.RunId).Cancel($"its sweep was cancelled: {reason}")));
         // A PBT trial between segments has no run to cancel: it ends here.
         foreach (var trial in sweep.State.Trials.Where(t => !t.Ended && t.Between is not null))
             trial.State = RunState.Cancelled;
-        await sweep.WriteStateAsync();
+        await Write();
         return Snapshot();
     }
 
@@ -89,6 +92,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         if (trial.Ended || trial.Stopped is not null || trial.Between is not null || sweep.State.State != SweepState.Running)
             return;
         var spec = _spec!;
+        var acted = false;
         foreach (var evaluation in evaluations.OrderBy(e => e.Step))
         {
             // A resumed attempt evaluates again the steps it repeats: the first evaluation of a step counts.
@@ -110,7 +114,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             {
                 trial.Stopped = stop;
                 sweep.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"trial {trial.Trial} ({trial.RunId}) stopped at step {evaluation.Step}: {stop}"));
-                await sweep.WriteStateAsync();
+                await Write();
                 await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Cancel($"stopped by its sweep: {stop}");
                 return;
             }
@@ -118,10 +122,16 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             {
                 trial.Next = PbtSegments.Plan(decision, trial);
                 trial.AwaitingGeneration = trial.Next is null;
+                acted = true;
             }
             ResolveWaiting();
         }
-        await sweep.WriteStateAsync();
+        // An evaluation that changed nothing is written with the next change (or by the poll): until then its run
+        // keeps it durably, and a restarted sweep takes it again from there, in the same order.
+        if (acted)
+            await Write();
+        else
+            _unwritten = true;
     }
 
     /// <summary>Synchronous PBT: the trials that waited at a boundary learn their decision once their generation is complete.</summary>
@@ -155,8 +165,8 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         _algorithm!.Ended(trial.Trial, end);
         // A trial that ends may be the last one its generation waited for.
         ResolveWaiting();
-        await sweep.WriteStateAsync();
-        await Pump();
+        // Written together with the trials its end lets start.
+        await Pump(written: false);
     }
 
     /// <summary>
@@ -177,7 +187,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             return (RunState.Failed, $"its segment {trial.RunId} reported no {spec.Metric.Name} evaluation at step {segment.ToStep} for PBT to rank it by");
         segment.End = checkpoint;
         (trial.Between, trial.State, trial.Step) = (segment.ToStep, RunState.Pending, Math.Max(trial.Step, segment.ToStep));
-        await sweep.WriteStateAsync();
+        await Write();
         await Pump();
         return (null, null);
     }
@@ -190,7 +200,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         var pbt = (PbtSearch)_spec!.Algorithm;
         var segment = new TrialSegment
         {
-            RunId = $"{s.Id}-t{trial.Trial:D4}-s{trial.Segments.Count:D3}", FromStep = start.Start.Step, ToStep = PbtSegments.End(start.Start.Step, pbt, _spec.StepsPerTrial),
+            RunId = SweepRuns.Segment(s.Id, trial.Trial, trial.Segments.Count), FromStep = start.Start.Step, ToStep = PbtSegments.End(start.Start.Step, pbt, _spec.StepsPerTrial),
             SourceTrial = start.Source, Configuration = plan.Configuration, Values = new(plan.Values), Start = start.Start, StartRun = start.Run,
         };
         trial.Segments.Add(segment);
@@ -201,15 +211,20 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             ? $"trial {trial.Trial} exploits trial {source} at step {start.Start.Step} and explores {values} ({segment.RunId})"
             : $"trial {trial.Trial} goes on from step {start.Start.Step} ({segment.RunId})")));
         // Recorded first, created next, as for a new trial.
-        await sweep.WriteStateAsync();
+        await Write();
         await CreateRun(trial);
     }
 
-    /// <summary>Starts trials while slots are free and the algorithm has them; ends the sweep when nothing is left.</summary>
-    private async Task Pump()
+    /// <summary>
+    /// Starts trials while slots are free and the algorithm has them; ends the sweep when nothing is left. The new
+    /// trials are recorded in one write (with whatever else changed, unless <paramref name="written"/>) before any of
+    /// their runs is created, and the runs are then created together.
+    /// </summary>
+    private async Task Pump(bool written = true)
     {
         var s = sweep.State;
         var spec = _spec!;
+        var created = new List<TrialRecord>();
         // A slot is a training run: a PBT trial between segments holds none.
         while (s.State == SweepState.Running && s.Trials.Count(t => !t.Ended && t.Between is null) < spec.MaxConcurrentTrials)
         {
@@ -217,6 +232,12 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             var ready = s.Trials.Where(t => !t.Ended && t.Between is not null).Select(t => (Trial: t, Start: PbtSegments.StartOf(t, s.Trials))).FirstOrDefault(r => r.Start is not null);
             if (ready.Start is { } start)
             {
+                if (created.Count > 0)
+                {
+                    await Write();
+                    await Task.WhenAll(created.Select(CreateRun));
+                    created.Clear();
+                }
                 await StartSegment(ready.Trial, start);
                 continue;
             }
@@ -225,15 +246,19 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             s.Inputs.Add(new SweepInput(SweepInputKind.Created, request.Trial));
             var trial = new TrialRecord
             {
-                Trial = request.Trial, RunId = $"{s.Id}-t{request.Trial:D4}", Configuration = request.Configuration.Index,
+                Trial = request.Trial, RunId = SweepRuns.Trial(s.Id, request.Trial), Configuration = request.Configuration.Index,
                 Values = new Dictionary<string, string>(request.Configuration.Values), Seed = request.Seed,
             };
             if (spec.Algorithm is PbtSearch pbt)
                 trial.Segments.Add(PbtSegments.First(trial, pbt, spec.StepsPerTrial));
             s.Trials.Add(trial);
+            created.Add(trial);
+        }
+        if (created.Count > 0 || !written || _unwritten)
+        {
             // Recorded first, created next: a crash in between is repaired on activation, never duplicated.
-            await sweep.WriteStateAsync();
-            await CreateRun(trial);
+            await Write();
+            await Task.WhenAll(created.Select(CreateRun));
         }
         if (s.State == SweepState.Running && _algorithm!.Finished && s.Trials.All(t => t.Ended))
         {
@@ -242,7 +267,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             s.Events.Add(new RunEvent(DateTimeOffset.UtcNow, best is null
                 ? $"completed: {s.Trials.Count} trial(s), none scored"
                 : $"completed: {s.Trials.Count} trial(s); best {spec.Metric.Name} {best.Best:G6} by trial {best.Trial} ({best.RunId}) at step {best.BestStep}"));
-            await sweep.WriteStateAsync();
+            await Write();
         }
     }
 
@@ -261,14 +286,22 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             var (runSpec, yaml) = RunSpecLoader.LoadText(spec.BaseSpecYaml, $"sweep {sweep.State.Id} trial {trial.Trial}", overrides, spec.WorldSize, resolvePaths: false);
             await run.Submit(new RunSubmission(runSpec.Name, yaml, spec.WorldSize, spec.Priority, runSpec.Steps)
             {
-                SweepId = sweep.State.Id, StartFrom = segment?.Start, StartFromRun = segment?.StartRun,
+                SweepId = sweep.State.Id, StartFrom = segment?.Start, StartFromRun = segment?.StartRun, DiskQuotaBytes = spec.DiskQuotaBytes,
             });
         }
         // Pending means not placed: queueing again is harmless when it is queued already, and repairs a crash when it is not.
         if (await run.Get() is { State: RunState.Pending })
             await GrainFactory.GetGrain<ISchedulerGrain>(0).Enqueue(trial.RunId, spec.WorldSize, spec.Priority, DateTimeOffset.MinValue);
+        // Written with the next change: a run created but not marked is found again on activation, never created twice.
         trial.Submitted = true;
+        _unwritten = true;
+    }
+
+    /// <summary>Writes the sweep's record, with every change held back since the last write.</summary>
+    private async Task Write()
+    {
         await sweep.WriteStateAsync();
+        _unwritten = false;
     }
 
     private async Task CreateMissingRuns()
@@ -283,6 +316,8 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         if (sweep.State.State != SweepState.Running)
             return;
         await CreateMissingRuns();
+        if (_unwritten)
+            await Write();
         foreach (var trial in sweep.State.Trials.Where(t => t.Submitted && !t.Ended && t.Between is null).ToList())
         {
             var run = await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Get();

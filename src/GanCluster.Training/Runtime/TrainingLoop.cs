@@ -31,6 +31,9 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
     private readonly RunSpec _spec = trainer.Spec;
     private readonly BestCheckpoints? _best = writesFiles && trainer.Spec.KeepBest is { } keep ? new BestCheckpoints(directory, keep) : null;
 
+    /// <summary>The disk quota the run's checkpoints count against (a sweep's), or null.</summary>
+    public StoreQuota? Quota { get; init; }
+
     /// <summary>The run's best checkpoints by <c>keep_best</c>'s metric, best first; empty without it.</summary>
     public IReadOnlyList<BestCheckpoint> Best => _best?.Kept ?? [];
 
@@ -120,7 +123,10 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
     private string Write(string path)
     {
         var state = TrainerState.Capture(trainer, specYaml);
-        return CheckpointFile.Write(path, state with { Entries = [.. state.Entries, Monitor.Capture().ToEntry()] });
+        var entries = state.Entries.Append(Monitor.Capture().ToEntry()).ToList();
+        // The file is its entries' bytes and a small header per entry: counted before a byte is written.
+        Quota?.Require(entries.Sum(e => e.Data.Length + 256L) + 4096, Path.GetFileName(path));
+        return CheckpointFile.Write(path, state with { Entries = entries });
     }
 
     /// <summary>Writes a checkpoint of the current step, or returns false (writing nothing) when a parameter is not finite.</summary>
