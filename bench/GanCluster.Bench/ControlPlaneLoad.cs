@@ -24,22 +24,10 @@ internal static class ControlPlaneLoad
 
     public static int Run(string clusterDir, int workers, int shortRuns, int seconds)
     {
-        using var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(clusterDir, "cluster.json")));
-        var root = info.RootElement;
-        var token = File.ReadAllText(root.GetProperty("TokenFile").GetString()!).Trim();
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{root.GetProperty("Silos")[0].GetProperty("ApiPort").GetInt32()}");
-        var api = new ControlPlane.ControlPlaneClient(channel.CreateCallInvoker().Intercept(m => { m.Add("authorization", "Bearer " + token); return m; }));
-
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(c => c.UseLocalhostClustering(root.GetProperty("Silos")[0].GetProperty("GatewayPort").GetInt32()));
-        using var host = builder.Build();
-        host.StartAsync().GetAwaiter().GetResult();
-        var grains = host.Services.GetRequiredService<IClusterClient>();
+        using var cluster = BenchCluster.Connect(clusterDir);
         Console.WriteLine($"control plane load: {workers} simulated workers, {Environment.ProcessorCount} cores, silo and this client on the same machine");
-        SchedulingOverhead(api, grains, workers, shortRuns).GetAwaiter().GetResult();
-        Reports(api, grains, workers, seconds).GetAwaiter().GetResult();
-        host.StopAsync().GetAwaiter().GetResult();
+        SchedulingOverhead(cluster, workers, shortRuns).GetAwaiter().GetResult();
+        Reports(cluster, workers, seconds).GetAwaiter().GetResult();
         return 0;
     }
 
@@ -76,13 +64,15 @@ internal static class ControlPlaneLoad
     }
 
     /// <summary>Submits N one-step runs and lets the simulated workers take, start and finish them; time per run end to end.</summary>
-    private static async Task SchedulingOverhead(ControlPlane.ControlPlaneClient api, IClusterClient grains, int workers, int runs)
+    private static async Task SchedulingOverhead(BenchCluster cluster, int workers, int runs)
     {
+        var (api, grains) = (cluster.Api, cluster.Grains);
         var spec = Spec.Replace("steps: 100000000", "steps: 1");
         var done = 0;
         using var stop = new CancellationTokenSource();
         var fleet = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
+            cluster.ActAs($"sim-{w}");
             var scheduler = grains.GetGrain<ISchedulerGrain>(0);
             var me = new WorkerDescriptor($"sim-{w}", "bench", "cpu", 1, $"127.0.0.1:{20000 + w}");
             while (!stop.IsCancellationRequested)
@@ -115,14 +105,16 @@ internal static class ControlPlaneLoad
     }
 
     /// <summary>One long run per simulated worker; every worker reports as fast as the silo answers, while `run list` is timed.</summary>
-    private static async Task Reports(ControlPlane.ControlPlaneClient api, IClusterClient grains, int workers, int seconds)
+    private static async Task Reports(BenchCluster cluster, int workers, int seconds)
     {
+        var (api, grains) = (cluster.Api, cluster.Grains);
         var scheduler = grains.GetGrain<ISchedulerGrain>(0);
         var runs = new List<(IRunGrain Run, int Attempt)>();
         for (var i = 0; i < workers; i++)
             await api.SubmitRunAsync(new SubmitRunRequest { SpecYaml = Spec });
         for (var w = 0; w < workers; w++)
         {
+            cluster.ActAs($"sim-{w}");
             var me = new WorkerDescriptor($"sim-{w}", "bench", "cpu", 1, $"127.0.0.1:{20000 + w}");
             WorkerAssignment? assignment = null;
             for (var tries = 0; assignment is null && tries < 200; tries++)
@@ -135,8 +127,9 @@ internal static class ControlPlaneLoad
         long reports = 0;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var clock = Stopwatch.StartNew();
-        var reporters = runs.Select(r => Task.Run(async () =>
+        var reporters = runs.Select((r, w) => Task.Run(async () =>
         {
+            cluster.ActAs($"sim-{w}");
             long step = 0;
             while (!stop.IsCancellationRequested)
             {
@@ -158,7 +151,7 @@ internal static class ControlPlaneLoad
         latencies.Sort();
         Console.WriteLine($"reports: {reports / elapsed:0} progress reports/s sustained over {elapsed:0.0} s from {workers} workers; " +
             $"`run list` ({listed} runs, {runs.Count} of them running; {latencies.Count} calls) p50 {latencies[latencies.Count / 2]:0.0} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:0.0} ms");
-        foreach (var (run, attempt) in runs)
-            await run.Cancel("benchmark over");
+        foreach (var (run, _) in runs)
+            await api.CancelRunAsync(new RunRequest { Id = run.GetPrimaryKeyString() });
     }
 }

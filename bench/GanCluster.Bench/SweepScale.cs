@@ -1,16 +1,8 @@
 using System.Diagnostics;
-using System.Text.Json;
 using GanCluster.Contracts;
 using GanCluster.Contracts.Control;
 using GanCluster.Contracts.Grains;
 using Health = GanCluster.Contracts.Health;
-using GanCluster.Contracts.Security;
-using GanCluster.Worker;
-using Grpc.Core.Interceptors;
-using Grpc.Net.Client;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace GanCluster.Bench;
 
@@ -23,67 +15,30 @@ namespace GanCluster.Bench;
 /// </summary>
 internal static class SweepScale
 {
-    private sealed record Simulated(string Id, string Credential);
-
-    private static readonly AsyncLocal<Simulated?> Current = new();
-
     /// <summary>How often an idle simulated worker heartbeats for an assignment.</summary>
     private const int IdlePollMs = 20;
 
     public static int Run(string clusterDir, int trials, int workers, int trialMs)
     {
-        using var info = JsonDocument.Parse(File.ReadAllText(Path.Combine(clusterDir, "cluster.json")));
-        var root = info.RootElement;
-        var silo = root.GetProperty("Silos")[0];
-        var state = Path.GetDirectoryName(root.GetProperty("TokenFile").GetString()!)!;
-        var token = File.ReadAllText(root.GetProperty("TokenFile").GetString()!).Trim();
-        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{silo.GetProperty("ApiPort").GetInt32()}");
-        var api = new ControlPlane.ControlPlaneClient(channel.CreateCallInvoker().Intercept(m => { m.Add("authorization", "Bearer " + token); return m; }));
-
-        // The simulated workers' identities, issued as `up` issues real ones: a certificate from the cluster's authority, credentials from its key.
-        var key = ClusterKey.Load(Path.Combine(state, "cluster-key"));
-        var tlsFolder = Path.Combine(state, "tls");
-        var tls = new ClusterTls(ClusterCertificates.Issue(tlsFolder, "bench-workers", silo: false, TimeSpan.FromDays(1)), Path.Combine(tlsFolder, "ca.crt"));
-        var fleet = Enumerable.Range(0, workers).Select(w => new Simulated($"sim-{w}", key.WorkerCredential($"sim-{w}"))).ToList();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(c =>
-        {
-            c.UseLocalhostClustering(silo.GetProperty("GatewayPort").GetInt32());
-            c.UseWorkerCredential(fleet[0].Id, fleet[0].Credential, tls);
-            // One client carries the whole fleet: each call names the simulated worker whose task makes it.
-            c.AddOutgoingGrainCallFilter(call =>
-            {
-                if (Current.Value is { } me)
-                {
-                    RequestContext.Set(CallerCredential.IdKey, me.Id);
-                    RequestContext.Set(CallerCredential.ProofKey, me.Credential);
-                }
-                return call.Invoke();
-            });
-        });
-        using var host = builder.Build();
-        host.StartAsync().GetAwaiter().GetResult();
-        var grains = host.Services.GetRequiredService<IClusterClient>();
-        var siloPid = silo.GetProperty("Pid").GetInt32();
-        var before = ResidentMegabytes(siloPid);
+        using var cluster = BenchCluster.Connect(clusterDir);
+        var before = cluster.SiloResidentMegabytes();
         Console.WriteLine($"# Control-plane scale: a random sweep of {trials:N0} one-step trials, {workers} simulated workers, {trialMs} ms of work per trial ({Environment.ProcessorCount} cores; silo and workers on this machine)");
         Console.WriteLine();
-        var (total, id) = Sweep(api, grains, fleet, trials, trialMs).GetAwaiter().GetResult();
-        var after = ResidentMegabytes(siloPid);
-        var sweep = api.GetSweep(new SweepRequest { Id = id });
+        var (total, id) = Sweep(cluster, workers, trials, trialMs).GetAwaiter().GetResult();
+        var after = cluster.SiloResidentMegabytes();
+        var sweep = cluster.Api.GetSweep(new SweepRequest { Id = id });
         var ideal = TimeSpan.FromMilliseconds((double)trials * trialMs / workers);
         var completed = sweep.Trials.Count(t => t.State == Contracts.Control.RunState.Completed);
         Console.WriteLine("| trials | workers | work per trial | ideal (work / workers) | measured | over ideal | control-plane time per trial | silo RSS before → after |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         Console.WriteLine($"| {trials:N0} ({completed:N0} completed, sweep {sweep.State}) | {workers} | {trialMs} ms | {ideal.TotalSeconds:F1} s | {total.TotalSeconds:F1} s | " +
             $"{(total / ideal - 1):P1} | {(total - ideal).TotalMilliseconds * workers / trials:F1} ms | {before:F0} → {after:F0} MB |");
-        host.StopAsync().GetAwaiter().GetResult();
         return completed == trials ? 0 : 1;
     }
 
-    private static async Task<(TimeSpan Total, string Id)> Sweep(ControlPlane.ControlPlaneClient api, IClusterClient grains, List<Simulated> fleet, int trials, int trialMs)
+    private static async Task<(TimeSpan Total, string Id)> Sweep(BenchCluster cluster, int workers, int trials, int trialMs)
     {
+        var (api, grains) = (cluster.Api, cluster.Grains);
         var yaml = $$"""
             name: scale
             base:
@@ -101,7 +56,7 @@ internal static class SweepScale
             algorithm: { kind: random }
             metric: { name: modes_covered, goal: max }
             max_trials: {{trials}}
-            max_concurrent_trials: {{fleet.Count}}
+            max_concurrent_trials: {{workers}}
             steps_per_trial: 1
             seed: 1
             keep_best: 0
@@ -111,12 +66,13 @@ internal static class SweepScale
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
         var id = (await api.SubmitSweepAsync(new SubmitSweepRequest { SweepYaml = yaml })).Id;
-        var tasks = fleet.Select(me => Task.Run(async () =>
+        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
         {
-            Current.Value = me;
+            var me = $"sim-{w}";
+            cluster.ActAs(me);
             var scheduler = grains.GetGrain<ISchedulerGrain>(0);
-            var descriptor = new WorkerDescriptor(me.Id, "bench", "cpu", 1, "127.0.0.1:1");
-            var random = new Random(me.Id.GetHashCode());
+            var descriptor = new WorkerDescriptor(me, "bench", "cpu", 1, "127.0.0.1:1");
+            var random = new Random(w);
             while (!stop.IsCancellationRequested)
             {
                 var assignment = await scheduler.Heartbeat(descriptor);
@@ -127,7 +83,7 @@ internal static class SweepScale
                     continue;
                 }
                 var run = grains.GetGrain<IRunGrain>(assignment.RunId);
-                if (await run.Join(assignment.Rank, me.Id) is not { } launch)
+                if (await run.Join(assignment.Rank, me) is not { } launch)
                     continue;
                 await Task.Delay(trialMs);
                 var evaluation = new Health.RunHealth(1, 1.38, 0.69, 0.5, 0.5, 1, 1, 1.0, still, still, 100, Health.HealthVerdict.Healthy, new Health.MixtureHealth(8, random.Next(9), 8, 0.5, 0.1), null);
@@ -146,6 +102,4 @@ internal static class SweepScale
         return (total, id);
     }
 
-    private static double ResidentMegabytes(int pid) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).First();
 }
