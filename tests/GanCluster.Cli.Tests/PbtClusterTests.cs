@@ -115,6 +115,46 @@ public sealed class PbtClusterTests
         }
     }
 
+    [Fact]
+    public void An_asynchronous_pbt_sweep_exploits_from_the_donors_newest_checkpoint_and_completes()
+    {
+        var dir = CliProcess.NewDirectory();
+        var sweepFile = CliProcess.WriteSpec(dir, Pbt.Replace("synchronous: true", "synchronous: false").Replace("name: pbt-sync", "name: pbt-async"), "sweep.yaml");
+        var cluster = Path.Combine(dir, "cluster");
+        var up = CliProcess.Run(dir, "up", "--workers", "2", "--threads", "1", "--cluster", cluster);
+        Assert.True(up.ExitCode == 0, up.ToString());
+        try
+        {
+            var submitted = CliProcess.Run(dir, "sweep", "submit", sweepFile, "--watch", "--cluster", cluster);
+            Assert.True(submitted.ExitCode == 0, submitted.ToString());
+            var id = System.Text.RegularExpressions.Regex.Match(submitted.Output, @"submitted sweep (\S+)").Groups[1].Value;
+            var trials = Trials(Json(CliProcess.Run(dir, "sweep", "show", id, "--cluster", cluster, "--output", "json")));
+            Assert.Equal(4, trials.Count);
+            var exploits = 0;
+            foreach (var t in trials)
+            {
+                Assert.Equal("RUN_STATE_COMPLETED", t.GetProperty("state").GetString());
+                var lineage = Lineage(t);
+                // Contiguous segments from 0 to the last step, each started where the one before (or its donor's) ended.
+                Assert.Equal(0, lineage[0].From);
+                Assert.Equal(150, lineage[^1].To);
+                Assert.All(lineage.Zip(lineage.Skip(1)), p => Assert.True(p.Second.From <= p.First.To && p.Second.From % 50 == 0, $"{p.First} then {p.Second}"));
+                foreach (var g in lineage.Where(g => g.Source is not null))
+                {
+                    exploits++;
+                    // The donor's checkpoint it started from is one of the donor's segment ends, no later than the boundary.
+                    var donor = Lineage(trials[g.Source!.Value]);
+                    Assert.Contains(donor, d => d.To == g.From);
+                }
+            }
+            Assert.True(exploits >= 1, "no trial exploited another");
+        }
+        finally
+        {
+            CliProcess.Run(dir, "down", "--cluster", cluster);
+        }
+    }
+
     private static string Submit(string dir, string sweepFile, string cluster)
     {
         var submitted = CliProcess.Run(dir, "sweep", "submit", sweepFile, "--cluster", cluster, "--output", "json");
