@@ -82,8 +82,11 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     public async Task TrialEvaluated(string runId, IReadOnlyList<RunHealth> evaluations)
     {
         Caller.RequireInternal("report a trial's evaluations");
+        // The notice carries only what is new to the run. The sweep takes every evaluation after its own newest
+        // from the run, which keeps them durably: after a restart the sweep may not have written the ones before
+        // this notice (an evaluation that decided nothing is written with the next change), and must see them first.
         if (Find(runId) is { } trial)
-            await Observe(trial, evaluations);
+            await CatchUp(trial);
     }
 
     /// <summary>Feeds a trial's new evaluations to the algorithm, in step order, and acts on its decision.</summary>
