@@ -1,4 +1,3 @@
-using GanCluster.Contracts.Health;
 using Orleans.Concurrency;
 
 namespace GanCluster.Contracts.Grains;
@@ -21,9 +20,12 @@ public interface ISweepGrain : IGrainWithStringKey
     [Alias("Cancel")]
     Task<SweepSnapshot> Cancel(string reason);
 
-    /// <summary>A trial's rank 0 delivered records with fresh periodic evaluations. One-way: a run never waits on its sweep.</summary>
+    /// <summary>
+    /// A trial's run holds fresh periodic evaluations; the sweep takes them (and any it missed) from the run, which keeps
+    /// them durably. One-way: a run never waits on its sweep.
+    /// </summary>
     [Alias("TrialEvaluated"), OneWay]
-    Task TrialEvaluated(string runId, IReadOnlyList<RunHealth> evaluations);
+    Task TrialEvaluated(string runId);
 
     /// <summary>A trial's run ended. One-way, like <see cref="TrialEvaluated"/>; the sweep also polls its trials, so a lost one is caught up.</summary>
     [Alias("TrialEnded"), OneWay]

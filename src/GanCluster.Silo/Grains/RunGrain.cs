@@ -172,7 +172,7 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
                 r.Evaluations.AddRange(fresh);
                 evaluated = fresh.Count > 0;
                 if (evaluated)
-                    GrainFactory.GetGrain<ISweepGrain>(sweep).TrialEvaluated(r.Id, fresh).Ignore();
+                    GrainFactory.GetGrain<ISweepGrain>(sweep).TrialEvaluated(r.Id).Ignore();
             }
             r.Step = progress.Step;
             r.LatestHealth = progress.Health ?? r.LatestHealth;

@@ -79,12 +79,11 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         return Snapshot();
     }
 
-    public async Task TrialEvaluated(string runId, IReadOnlyList<RunHealth> evaluations)
+    public async Task TrialEvaluated(string runId)
     {
         Caller.RequireInternal("report a trial's evaluations");
-        // The notice carries only what is new to the run. The sweep takes every evaluation after its own newest
-        // from the run, which keeps them durably: after a restart the sweep may not have written the ones before
-        // this notice (an evaluation that decided nothing is written with the next change), and must see them first.
+        // Every evaluation after the sweep's own newest, from the run: after a restart the sweep may not have written
+        // the ones before this notice (an evaluation that decided nothing is written with the next change).
         if (Find(runId) is { } trial)
             await CatchUp(trial);
     }
