@@ -15,9 +15,6 @@ namespace GanCluster.Bench;
 /// </summary>
 internal static class SweepScale
 {
-    /// <summary>How often an idle simulated worker heartbeats for an assignment.</summary>
-    private const int IdlePollMs = 20;
-
     public static int Run(string clusterDir, int trials, int workers, int trialMs)
     {
         using var cluster = BenchCluster.Connect(clusterDir);
@@ -73,13 +70,16 @@ internal static class SweepScale
             var scheduler = grains.GetGrain<ISchedulerGrain>(0);
             var descriptor = new WorkerDescriptor(me, "bench", "cpu", 1, "127.0.0.1:1");
             var random = new Random(w);
+            // As a real worker: the scheduler wakes it when it places a rank on it; otherwise it heartbeats on its period.
+            var woken = new Nudge();
+            var observer = grains.CreateObjectReference<IWorkerObserver>(woken);
+            await scheduler.Subscribe(me, observer);
             while (!stop.IsCancellationRequested)
             {
                 var assignment = await scheduler.Heartbeat(descriptor);
                 if (assignment is null)
                 {
-                    // An idle worker asks again soon, as a worker woken by a placement would.
-                    await Task.Delay(IdlePollMs);
+                    await woken.Wait(GanCluster.Worker.WorkerLoop.HeartbeatPeriod, stop.Token);
                     continue;
                 }
                 var run = grains.GetGrain<IRunGrain>(assignment.RunId);
@@ -94,12 +94,48 @@ internal static class SweepScale
             }
         })).ToList();
         // The sweep is done when its grain says so (every trial's end has reached it), not when the last worker finished.
+        // A sweep's whole snapshot (every trial) is asked for rarely until the workers are done, as a user's `sweep show` would.
         while ((await api.GetSweepAsync(new SweepRequest { Id = id })).State == Contracts.Control.SweepState.Running)
-            await Task.Delay(Volatile.Read(ref done) < trials ? 2000 : 50);
+        {
+            var wait = Stopwatch.StartNew();
+            while (Volatile.Read(ref done) < trials && wait.Elapsed < TimeSpan.FromSeconds(30))
+                await Task.Delay(50);
+            await Task.Delay(Volatile.Read(ref done) < trials ? 0 : 20);
+        }
         var total = clock.Elapsed;
         await stop.CancelAsync();
         await Task.WhenAll(tasks);
         return (total, id);
     }
 
+
+    /// <summary>A simulated worker's observer: the scheduler's one-way wake-up, as <c>WorkerLoop</c> takes it.</summary>
+    private sealed class Nudge : IWorkerObserver
+    {
+        private readonly SemaphoreSlim _signal = new(0, 1);
+
+        public Task AssignmentChanged()
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // One wake-up is already pending: one heartbeat answers both.
+            }
+            return Task.CompletedTask;
+        }
+
+        public async Task Wait(TimeSpan timeout, CancellationToken cancellation)
+        {
+            try
+            {
+                await _signal.WaitAsync(timeout, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
 }

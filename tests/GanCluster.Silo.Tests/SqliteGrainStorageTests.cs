@@ -16,10 +16,10 @@ public sealed class SqliteGrainStorageTests
         var path = NewDatabase();
         var id = GrainId.Create("run", "r1");
         var state = new GrainState<RunRecord> { State = new RunRecord { Id = "r1", Name = "demo", Step = 42, Exists = true } };
-        await new SqliteGrainStorage(path).WriteStateAsync("run", id, state);
+        await new SqliteGrainStorage(new SqliteDatabase(path)).WriteStateAsync("run", id, state);
 
         var read = new GrainState<RunRecord>();
-        await new SqliteGrainStorage(path).ReadStateAsync("run", id, read);
+        await new SqliteGrainStorage(new SqliteDatabase(path)).ReadStateAsync("run", id, read);
         Assert.True(read.RecordExists);
         Assert.Equal(("r1", "demo", 42L), (read.State!.Id, read.State.Name, read.State.Step));
         Assert.Equal(state.ETag, read.ETag);
@@ -29,7 +29,7 @@ public sealed class SqliteGrainStorageTests
     public async Task A_write_with_a_stale_etag_is_refused_and_changes_nothing()
     {
         var path = NewDatabase();
-        var storage = new SqliteGrainStorage(path);
+        var storage = new SqliteGrainStorage(new SqliteDatabase(path));
         var id = GrainId.Create("run", "r2");
         var first = new GrainState<RunRecord> { State = new RunRecord { Step = 1 } };
         await storage.WriteStateAsync("run", id, first);
@@ -44,7 +44,7 @@ public sealed class SqliteGrainStorageTests
     public async Task A_missing_record_reads_as_a_fresh_state()
     {
         var read = new GrainState<RunRecord>();
-        await new SqliteGrainStorage(NewDatabase()).ReadStateAsync("run", GrainId.Create("run", "none"), read);
+        await new SqliteGrainStorage(new SqliteDatabase(NewDatabase())).ReadStateAsync("run", GrainId.Create("run", "none"), read);
         Assert.False(read.RecordExists);
         Assert.False(read.State!.Exists);
     }

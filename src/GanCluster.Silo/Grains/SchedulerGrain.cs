@@ -2,22 +2,9 @@ using GanCluster.Contracts;
 using GanCluster.Contracts.Grains;
 using GanCluster.Silo.Scheduling;
 using GanCluster.Silo.Security;
+using GanCluster.Silo.Storage;
 
 namespace GanCluster.Silo.Grains;
-
-/// <summary>
-/// The scheduler's persisted part: the run index, the queue, and the runs not yet ended (enqueued and not
-/// removed), which are all an audit needs to look at. Leases are soft state.
-/// </summary>
-public sealed class SchedulerRecord
-{
-    public List<string> Runs { get; set; } = [];
-    public List<QueuedRun> Queue { get; set; } = [];
-    public List<string> Active { get; set; } = [];
-
-    /// <summary>Each run's latest state, for the runs-by-state metric (runs submitted before it was kept are missing until they move).</summary>
-    public Dictionary<string, RunState> States { get; set; } = [];
-}
 
 /// <summary>
 /// The single scheduler: keeps the index of runs, queues them, renews worker leases on heartbeats and places gangs.
@@ -27,7 +14,7 @@ public sealed class SchedulerRecord
 /// requeues runs that claim to be running on workers the scheduler no longer holds.
 /// </summary>
 public sealed class SchedulerGrain(
-    [PersistentState("scheduler", SiloStorage.ProviderName)] IPersistentState<SchedulerRecord> state,
+    IRowStorage storage,
     Orleans.Runtime.ILocalSiloDetails silo) : Grain, ISchedulerGrain, IRemindable
 {
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
@@ -35,6 +22,7 @@ public sealed class SchedulerGrain(
     private static readonly TimeSpan AuditPeriod = TimeSpan.FromMinutes(1);
 
     private readonly GangScheduler _gangs = new(Lease);
+    private readonly SchedulerJournal _state = new(storage);
 
     // Soft state like the leases: each worker renews its subscription, so a new activation relearns them within seconds.
     private readonly Dictionary<string, IWorkerObserver> _observers = new(StringComparer.Ordinal);
@@ -45,7 +33,8 @@ public sealed class SchedulerGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _gangs.Restore(state.State.Queue);
+        await _state.Load();
+        _gangs.Restore(_state.Queue);
         // After a restart, running work comes back with its workers' heartbeats. A run whose workers did not
         // come back within two leases is treated as having lost them.
         this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(2 * Lease, Timeout.InfiniteTimeSpan));
@@ -60,7 +49,7 @@ public sealed class SchedulerGrain(
     {
         var held = _gangs.Workers.Where(w => w.RunId is not null).Select(w => w.RunId!).ToHashSet();
         // Only runs that have not ended: finished runs are never activated again by the audit.
-        foreach (var id in state.State.Active.Where(id => !held.Contains(id) && !_gangs.Queue.Any(q => q.RunId == id)).ToList())
+        foreach (var id in _state.Active().Where(id => !held.Contains(id) && !_gangs.Queue.Any(q => q.RunId == id)).ToList())
         {
             var run = GrainFactory.GetGrain<IRunGrain>(id);
             if (await run.Get() is { State: Contracts.RunState.Scheduled or Contracts.RunState.Running })
@@ -73,11 +62,7 @@ public sealed class SchedulerGrain(
     public async Task Enqueue(string runId, int worldSize, int priority, DateTimeOffset notBefore)
     {
         Caller.RequireControl("queue runs");
-        if (!state.State.Runs.Contains(runId))
-            state.State.Runs.Add(runId);
-        if (!state.State.Active.Contains(runId))
-            state.State.Active.Add(runId);
-        state.State.States[runId] = RunState.Pending;
+        _state.Track(runId, RunState.Pending, active: true);
         _gangs.Enqueue(runId, worldSize, priority, notBefore);
         await PlaceAndSave(queueChanged: true);
     }
@@ -89,7 +74,7 @@ public sealed class SchedulerGrain(
         foreach (var worker in _gangs.Workers.Where(w => w.RunId == runId).Select(w => w.Descriptor.Id).ToList())
             Notify(worker);
         _gangs.Remove(runId, suspectWorkers ? DateTimeOffset.UtcNow : null);
-        state.State.Active.Remove(runId); // a requeue enqueues it again right after
+        _state.Track(runId, active: false); // a requeue enqueues it again right after
         _waiting.Remove(runId);
         await PlaceAndSave(queueChanged: true);
     }
@@ -97,7 +82,7 @@ public sealed class SchedulerGrain(
     public Task<IReadOnlyList<string>> Runs()
     {
         Caller.RequireControl("list runs");
-        return Task.FromResult<IReadOnlyList<string>>([.. state.State.Runs]);
+        return Task.FromResult<IReadOnlyList<string>>([.. _state.Runs.Select(r => r.Id)]);
     }
 
     public async Task<WorkerAssignment?> Heartbeat(WorkerDescriptor worker)
@@ -136,8 +121,8 @@ public sealed class SchedulerGrain(
         if (run is { State: RunState.Pending })
         {
             _gangs.Enqueue(runId, run.WorldSize, run.Priority);
-            state.State.Queue = [.. _gangs.Queue];
-            await state.WriteStateAsync();
+            _state.Queue = [.. _gangs.Queue];
+            await _state.Write();
         }
     }
 
@@ -165,7 +150,7 @@ public sealed class SchedulerGrain(
     {
         Caller.RequireInternal("report run states");
         // Counted in memory; written with the next change that is persisted anyway (enqueue, removal, placement).
-        state.State.States[runId] = runState;
+        _state.Track(runId, runState);
         return Task.CompletedTask;
     }
 
@@ -173,8 +158,8 @@ public sealed class SchedulerGrain(
     {
         Caller.RequireControl("read the scheduler's statistics");
         var byState = Enum.GetValues<RunState>().ToDictionary(s => s, _ => 0);
-        foreach (var runState in state.State.States.Values)
-            byState[runState]++;
+        foreach (var run in _state.Runs.Where(r => r.State is not null))
+            byState[run.State!.Value]++;
         var training = _gangs.Workers.Count(w => w.RunId is not null);
         return Task.FromResult(new SchedulerStats(silo.SiloAddress.ToString(), byState, _gangs.Queue.Count, _gangs.Queue.Sum(q => q.WorldSize),
             _gangs.Workers.Count - training, training));
@@ -200,7 +185,7 @@ public sealed class SchedulerGrain(
         }
         if (!queueChanged && round.Placed.Count == 0)
             return;
-        state.State.Queue = [.. _gangs.Queue];
-        await state.WriteStateAsync();
+        _state.Queue = [.. _gangs.Queue];
+        await _state.Write();
     }
 }

@@ -16,7 +16,9 @@ public static class ClusterStore
             // The embedded default: a cluster of one on loopback. Reminders are re-registered by the grains that
             // own them on every activation, so an in-memory reminder table loses nothing that matters here.
             silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort);
-            silo.Services.AddKeyedSingleton<IGrainStorage>(SiloStorage.ProviderName, (_, _) => new SqliteGrainStorage(options.DatabasePath));
+            silo.Services.AddSingleton(_ => new SqliteDatabase(options.DatabasePath));
+            silo.Services.AddKeyedSingleton<IGrainStorage>(SiloStorage.ProviderName, (services, _) => new SqliteGrainStorage(services.GetRequiredService<SqliteDatabase>()));
+            silo.Services.AddSingleton<IRowStorage>(services => new SqliteRowStorage(services.GetRequiredService<SqliteDatabase>()));
             silo.UseInMemoryReminderService();
             return silo;
         }
@@ -29,6 +31,7 @@ public static class ClusterStore
             o.ConnectionString = postgres.ConnectionString;
             o.GrainStorageSerializer = new GrainStateJson();
         });
+        silo.Services.AddSingleton<IRowStorage>(_ => new PostgresRowStorage(postgres.ConnectionString));
         silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (PostgresStore.Invariant, postgres.ConnectionString));
         // A control plane of a few silos: declare a silo dead after about 6 s of failed probes (Orleans' defaults
         // take about a minute), so that its grains reactivate elsewhere well within a worker's retry budget.

@@ -2,6 +2,7 @@ using GanCluster.Contracts;
 using GanCluster.Contracts.Grains;
 using GanCluster.Contracts.Health;
 using GanCluster.Silo.Security;
+using GanCluster.Silo.Storage;
 using GanCluster.Specs;
 using GanCluster.Specs.Sweeps;
 using GanCluster.Sweeps;
@@ -15,10 +16,12 @@ namespace GanCluster.Silo.Sweeps;
 /// none twice, and makes the same decisions. Runs tell the sweep of their evaluations and their end one-way (a
 /// run never waits on its sweep); a timer also polls the trials, so a notice lost in a failover is caught up.
 /// </summary>
-public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderName)] IPersistentState<SweepRecord> sweep) : Grain, ISweepGrain
+public sealed class SweepGrain(IRowStorage storage) : Grain, ISweepGrain
 {
     private static readonly TimeSpan PollPeriod = TimeSpan.FromSeconds(3);
 
+    private SweepJournal _journal = null!;
+    private SweepRecord _sweep = new();
     private SweepSpec? _spec;
     private ISweepAlgorithm? _algorithm;
 
@@ -30,7 +33,9 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         ResourceId.Require(this.GetPrimaryKeyString(), "sweep id");
-        if (!sweep.State.Exists)
+        _journal = new SweepJournal(storage, this.GetPrimaryKeyString());
+        _sweep = await _journal.Load();
+        if (!_sweep.Exists)
             return;
         Rebuild();
         this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(PollPeriod, PollPeriod));
@@ -41,9 +46,9 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     public async Task<SweepSnapshot> Submit(SweepSubmission submission)
     {
         Caller.RequireControl("submit sweeps");
-        if (sweep.State.Exists)
+        if (_sweep.Exists)
             throw new InvalidOperationException($"sweep {this.GetPrimaryKeyString()} already exists");
-        var s = sweep.State;
+        var s = _sweep;
         (s.Id, s.SweepYaml, s.BaseYaml, s.State, s.SubmittedAt, s.Exists) =
             (this.GetPrimaryKeyString(), submission.SweepYaml, submission.BaseYaml, SweepState.Running, DateTimeOffset.UtcNow, true);
         Rebuild();
@@ -57,23 +62,23 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     public Task<SweepSnapshot?> Get()
     {
         Caller.RequireControl("read sweeps");
-        return Task.FromResult(sweep.State.Exists ? Snapshot() : null);
+        return Task.FromResult(_sweep.Exists ? Snapshot() : null);
     }
 
     public async Task<SweepSnapshot> Cancel(string reason)
     {
         Caller.RequireControl("cancel sweeps");
-        if (!sweep.State.Exists)
+        if (!_sweep.Exists)
             throw new KeyNotFoundException($"no sweep {this.GetPrimaryKeyString()}");
-        if (sweep.State.State != SweepState.Running)
+        if (_sweep.State != SweepState.Running)
             return Snapshot();
-        sweep.State.State = SweepState.Cancelled;
-        sweep.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"cancelled: {reason}"));
+        _sweep.State = SweepState.Cancelled;
+        _sweep.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"cancelled: {reason}"));
         await Write();
-        await Task.WhenAll(sweep.State.Trials.Where(t => !t.Ended && t.Submitted && t.Between is null)
+        await Task.WhenAll(_sweep.Trials.Where(t => !t.Ended && t.Submitted && t.Between is null)
             .Select(t => GrainFactory.GetGrain<IRunGrain>(t.RunId).Cancel($"its sweep was cancelled: {reason}")));
         // A PBT trial between segments has no run to cancel: it ends here.
-        foreach (var trial in sweep.State.Trials.Where(t => !t.Ended && t.Between is not null))
+        foreach (var trial in _sweep.Trials.Where(t => !t.Ended && t.Between is not null))
             trial.State = RunState.Cancelled;
         await Write();
         return Snapshot();
@@ -91,7 +96,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     /// <summary>Feeds a trial's new evaluations to the algorithm, in step order, and acts on its decision.</summary>
     private async Task Observe(TrialRecord trial, IReadOnlyList<RunHealth> evaluations)
     {
-        if (trial.Ended || trial.Stopped is not null || trial.Between is not null || sweep.State.State != SweepState.Running)
+        if (trial.Ended || trial.Stopped is not null || trial.Between is not null || _sweep.State != SweepState.Running)
             return;
         var spec = _spec!;
         var acted = false;
@@ -107,7 +112,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             trial.Curve.Add(new TrialPoint(evaluation.Step, value));
             if (trial.Best is not { } best || spec.Metric.IsBetter(value, best))
                 (trial.Best, trial.BestStep, trial.BestRunId) = (value, evaluation.Step, trial.RunId);
-            sweep.State.Inputs.Add(new SweepInput(SweepInputKind.Observed, trial.Trial, evaluation.Step, value));
+            _sweep.Inputs.Add(new SweepInput(SweepInputKind.Observed, trial.Trial, evaluation.Step, value));
             var decision = _algorithm!.Observe(trial.Trial, evaluation.Step, value);
             var stop = decision is TrialDecision.Stop s ? s.Reason
                 : evaluation.Verdict == HealthVerdict.Collapsed && spec.OnCollapse == TrialPolicy.Stop ? $"{TrialEnds.CollapsedReason} verdict at step {evaluation.Step} (on_collapse: stop)"
@@ -115,7 +120,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             if (stop is not null)
             {
                 trial.Stopped = stop;
-                sweep.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"trial {trial.Trial} ({trial.RunId}) stopped at step {evaluation.Step}: {stop}"));
+                _sweep.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"trial {trial.Trial} ({trial.RunId}) stopped at step {evaluation.Step}: {stop}"));
                 await Write();
                 await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Cancel($"stopped by its sweep: {stop}");
                 return;
@@ -139,7 +144,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     /// <summary>Synchronous PBT: the trials that waited at a boundary learn their decision once their generation is complete.</summary>
     private void ResolveWaiting()
     {
-        foreach (var trial in sweep.State.Trials.Where(t => t.AwaitingGeneration && !t.Ended))
+        foreach (var trial in _sweep.Trials.Where(t => t.AwaitingGeneration && !t.Ended))
         {
             if (_algorithm!.Resume(trial.Trial) is { } decision && PbtSegments.Plan(decision, trial) is { } plan)
                 (trial.Next, trial.AwaitingGeneration) = (plan, false);
@@ -158,12 +163,12 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             if (ended is null)
                 return;
             state = ended.Value;
-            sweep.State.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"trial {trial.Trial} ({trial.RunId}) failed: {why}"));
+            _sweep.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"trial {trial.Trial} ({trial.RunId}) failed: {why}"));
         }
         trial.State = state;
         trial.Step = Math.Max(trial.Step, step);
         var end = TrialEnds.Of(state, trial.Stopped) ?? TrialEnd.Failed;
-        sweep.State.Inputs.Add(new SweepInput(SweepInputKind.Ended, trial.Trial, End: end.ToString()));
+        _sweep.Inputs.Add(new SweepInput(SweepInputKind.Ended, trial.Trial, End: end.ToString()));
         _algorithm!.Ended(trial.Trial, end);
         // A trial that ends may be the last one its generation waited for.
         ResolveWaiting();
@@ -197,7 +202,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     /// <summary>Starts a PBT trial's next segment from the checkpoint its plan names: its own, or the exploited trial's.</summary>
     private async Task StartSegment(TrialRecord trial, (CheckpointRef Start, string Run, int? Source, string? Note) start)
     {
-        var s = sweep.State;
+        var s = _sweep;
         var plan = trial.Next!;
         var pbt = (PbtSearch)_spec!.Algorithm;
         var segment = new TrialSegment
@@ -224,7 +229,7 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     /// </summary>
     private async Task Pump(bool written = true)
     {
-        var s = sweep.State;
+        var s = _sweep;
         var spec = _spec!;
         var created = new List<TrialRecord>();
         // A slot is a training run: a PBT trial between segments holds none.
@@ -285,10 +290,10 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
             string[] overrides = [.. trial.Values.Select(v => $"{v.Key}={v.Value}"), $"seed={trial.Seed}", $"steps={segment?.ToStep ?? spec.StepsPerTrial}", $"name={spec.Name}-t{trial.Trial}",
                 .. spec.KeepBest > 0 ? [$"keep_best={{ metric: {spec.Metric.Name}, goal: {spec.Metric.Goal.ToString().ToLowerInvariant()}, count: {spec.KeepBest} }}"] : Array.Empty<string>(),
                 .. spec.Algorithm is PbtSearch pbt && spec.BaseSpec.CheckpointEvery == 0 ? [$"checkpoint_every={pbt.IntervalSteps}"] : Array.Empty<string>()];
-            var (runSpec, yaml) = RunSpecLoader.LoadText(spec.BaseSpecYaml, $"sweep {sweep.State.Id} trial {trial.Trial}", overrides, spec.WorldSize, resolvePaths: false);
+            var (runSpec, yaml) = RunSpecLoader.LoadText(spec.BaseSpecYaml, $"sweep {_sweep.Id} trial {trial.Trial}", overrides, spec.WorldSize, resolvePaths: false);
             await run.Submit(new RunSubmission(runSpec.Name, yaml, spec.WorldSize, spec.Priority, runSpec.Steps)
             {
-                SweepId = sweep.State.Id, StartFrom = segment?.Start, StartFromRun = segment?.StartRun, DiskQuotaBytes = spec.DiskQuotaBytes,
+                SweepId = _sweep.Id, StartFrom = segment?.Start, StartFromRun = segment?.StartRun, DiskQuotaBytes = spec.DiskQuotaBytes,
             });
         }
         // Pending means not placed: queueing again is harmless when it is queued already, and repairs a crash when it is not.
@@ -302,25 +307,25 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     /// <summary>Writes the sweep's record, with every change held back since the last write.</summary>
     private async Task Write()
     {
-        await sweep.WriteStateAsync();
+        await _journal.Write(_sweep);
         _unwritten = false;
     }
 
     private async Task CreateMissingRuns()
     {
-        foreach (var trial in sweep.State.Trials.Where(t => !t.Submitted && !t.Ended).ToList())
+        foreach (var trial in _sweep.Trials.Where(t => !t.Submitted && !t.Ended).ToList())
             await CreateRun(trial);
     }
 
     /// <summary>Catches up with trials whose end (a one-way notice) was lost, and with runs not yet created.</summary>
     private async Task PollAsync(CancellationToken cancellation)
     {
-        if (sweep.State.State != SweepState.Running)
+        if (_sweep.State != SweepState.Running)
             return;
         await CreateMissingRuns();
         if (_unwritten)
             await Write();
-        foreach (var trial in sweep.State.Trials.Where(t => t.Submitted && !t.Ended && t.Between is null).ToList())
+        foreach (var trial in _sweep.Trials.Where(t => t.Submitted && !t.Ended && t.Between is null).ToList())
         {
             var run = await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Get();
             if (run is { IsTerminal: true } && !trial.Ended)
@@ -344,16 +349,16 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
     /// <summary>Parses the spec and replays every recorded input into a fresh algorithm.</summary>
     private void Rebuild()
     {
-        _spec = SweepDefinition.Parse(sweep.State.SweepYaml, sweep.State.BaseYaml, $"sweep {sweep.State.Id}");
+        _spec = SweepDefinition.Parse(_sweep.SweepYaml, _sweep.BaseYaml, $"sweep {_sweep.Id}");
         _algorithm = SweepAlgorithms.Create(_spec);
-        foreach (var input in sweep.State.Inputs)
+        foreach (var input in _sweep.Inputs)
         {
             switch (input.Kind)
             {
                 case SweepInputKind.Created:
                     var request = _algorithm.Next();
                     if (request?.Trial != input.Trial)
-                        throw new InvalidOperationException($"sweep {sweep.State.Id}: replaying its inputs created trial {request?.Trial.ToString() ?? "none"} where trial {input.Trial} was recorded; the algorithm is not deterministic");
+                        throw new InvalidOperationException($"sweep {_sweep.Id}: replaying its inputs created trial {request?.Trial.ToString() ?? "none"} where trial {input.Trial} was recorded; the algorithm is not deterministic");
                     break;
                 case SweepInputKind.Observed:
                     _algorithm.Observe(input.Trial, input.Step, input.Value);
@@ -365,14 +370,14 @@ public sealed class SweepGrain([PersistentState("sweep", SiloStorage.ProviderNam
         }
     }
 
-    private TrialRecord? Find(string runId) => sweep.State.Trials.FirstOrDefault(t => t.RunId == runId);
+    private TrialRecord? Find(string runId) => _sweep.Trials.FirstOrDefault(t => t.RunId == runId);
 
     private static string Describe(SweepSpec spec) =>
         $"{SweepDefinition.AlgorithmName(spec.Algorithm)} over {spec.Parameters.Count} parameter(s) × {spec.Seeds.Count} seed(s), {spec.Metric.Goal.ToString().ToLowerInvariant()} {spec.Metric.Name}, at most {spec.MaxTrials} trial(s), {spec.MaxConcurrentTrials} at once";
 
     private SweepSnapshot Snapshot()
     {
-        var s = sweep.State;
+        var s = _sweep;
         var spec = _spec;
         return new SweepSnapshot(s.Id, spec?.Name ?? "", s.State, spec is null ? "" : SweepDefinition.AlgorithmName(spec.Algorithm), spec?.Metric.Name ?? "",
             spec?.Metric.Goal == MetricGoal.Max, spec?.MaxTrials ?? 0, spec?.MaxConcurrentTrials ?? 0,

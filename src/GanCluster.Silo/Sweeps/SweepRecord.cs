@@ -4,7 +4,7 @@ using GanCluster.Contracts.Grains;
 namespace GanCluster.Silo.Sweeps;
 
 /// <summary>
-/// The persisted sweep: its spec, its trials, and every input its algorithm received, in order. The algorithm's
+/// The persisted sweep (stored as rows by <see cref="SweepJournal"/>): its spec, its trials, and every input its algorithm received, in order. The algorithm's
 /// own state (rung scores, samplers' RNG positions, PBT's population) is never stored: replaying the inputs into a
 /// fresh instance rebuilds it exactly, which is what makes a restarted sweep decide as an uninterrupted one.
 /// </summary>
