@@ -46,6 +46,7 @@ public static class ControlPlaneExtensions
             return false;
         }
         builder.Services.AddSingleton(key);
+        builder.Services.AddSingleton<SweepMeter>();
         builder.UseOrleans(silo => silo.UseClusterStore(options).UseClusterSecurity(options.Tls()));
         builder.Services.AddHealthChecks().AddCheck<StorageReadyCheck>("storage", tags: [HealthTags.Ready]);
         return true;

@@ -15,7 +15,7 @@ var exit = await HostExit.RunAsync(async () =>
     builder.Configuration.UseGanClusterSources(args, SiloSwitches.Mappings);
     var options = SettingsBinder.Load<SiloOptions>(builder.Configuration, SiloOptions.Section);
     builder.Services.AddValidatedOptions<SiloOptions>(SiloOptions.Section);
-    builder.AddServiceDefaults(new HostIdentity("silo", $"{options.Host}:{options.SiloPort}"), [ControlPlaneMeter.Name]);
+    builder.AddServiceDefaults(new HostIdentity("silo", $"{options.Host}:{options.SiloPort}"), [ControlPlaneMeter.Name, SweepMeter.Name]);
     if (!await builder.AddControlPlaneStoreAsync(options))
         return;
     builder.AddControlPlaneApi(options);

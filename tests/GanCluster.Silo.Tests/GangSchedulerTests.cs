@@ -27,6 +27,20 @@ public sealed class GangSchedulerTests
     }
 
     [Fact]
+    public void Gangs_take_the_lowest_ordinals_so_that_a_statefulset_scales_in_only_idle_workers()
+    {
+        var s = new GangScheduler(TimeSpan.FromSeconds(10));
+        foreach (var ordinal in new[] { 10, 2, 0, 9, 1 })
+            s.Heartbeat(Worker($"gancluster-worker-{ordinal}"), T0);
+        s.Enqueue("pair", worldSize: 2, priority: 0);
+        s.Enqueue("one", worldSize: 1, priority: 0);
+        var placed = s.Place(T0).Placed;
+        Assert.Equal(["gancluster-worker-0", "gancluster-worker-1"], placed[0].Workers);
+        Assert.Equal(["gancluster-worker-2"], placed[1].Workers);
+        Assert.Equal([9, 10, null], new[] { "gancluster-worker-9", "gancluster-worker-10", "worker" }.Select(WorkerOrdinal.Of));
+    }
+
+    [Fact]
     public void Higher_priority_goes_first_and_a_waiting_head_is_not_overtaken()
     {
         var s = new GangScheduler(TimeSpan.FromSeconds(10));

@@ -161,8 +161,10 @@ public sealed class SchedulerGrain(
         foreach (var run in _state.Runs.Where(r => r.State is not null))
             byState[run.State!.Value]++;
         var training = _gangs.Workers.Count(w => w.RunId is not null);
-        return Task.FromResult(new SchedulerStats(silo.SiloAddress.ToString(), byState, _gangs.Queue.Count, _gangs.Queue.Sum(q => q.WorldSize),
-            _gangs.Workers.Count - training, training));
+        var pending = _gangs.Queue.Sum(q => q.WorldSize);
+        var highestBusy = _gangs.Workers.Where(w => w.RunId is not null).Select(w => WorkerOrdinal.Of(w.Descriptor.Id) ?? -1).DefaultIfEmpty(-1).Max();
+        return Task.FromResult(new SchedulerStats(silo.SiloAddress.ToString(), byState, _gangs.Queue.Count, pending,
+            _gangs.Workers.Count - training, training, Math.Max(training + pending, highestBusy + 1)));
     }
 
     /// <summary>Places what fits, tells waiting runs why they wait, and persists the queue when it changed.</summary>

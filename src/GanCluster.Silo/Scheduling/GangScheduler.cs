@@ -90,7 +90,8 @@ public sealed class GangScheduler(TimeSpan lease)
 
     /// <summary>
     /// Places as many queued runs as fit, in queue order, stopping at the first servable run that does not fit;
-    /// says for every run left why it waits.
+    /// says for every run left why it waits. Gangs take the free workers with the lowest ordinals first
+    /// (<see cref="WorkerOrdinal"/>), so that the highest ones, which a StatefulSet scales in first, are idle.
     /// </summary>
     public PlacementRound Place(DateTimeOffset now)
     {
@@ -115,7 +116,7 @@ public sealed class GangScheduler(TimeSpan lease)
                 waiting[run.RunId] = $"queued behind {blockedBy}";
                 continue;
             }
-            var free = _workers.Values.Where(w => w.RunId is null && now - w.LastHeartbeat <= Fresh && w.LastHeartbeat > w.SuspectSince).OrderBy(w => w.Descriptor.Id, StringComparer.Ordinal).Take(run.WorldSize).ToList();
+            var free = _workers.Values.Where(w => w.RunId is null && now - w.LastHeartbeat <= Fresh && w.LastHeartbeat > w.SuspectSince).OrderBy(w => w.Descriptor.Id, WorkerOrdinal.Comparer).Take(run.WorldSize).ToList();
             if (free.Count < run.WorldSize)
             {
                 waiting[run.RunId] = $"waiting for {run.WorldSize} free workers at once ({registered} registered)";

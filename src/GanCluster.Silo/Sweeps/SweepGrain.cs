@@ -3,6 +3,7 @@ using GanCluster.Contracts.Grains;
 using GanCluster.Contracts.Health;
 using GanCluster.Silo.Security;
 using GanCluster.Silo.Storage;
+using GanCluster.Silo.Telemetry;
 using GanCluster.Specs;
 using GanCluster.Specs.Sweeps;
 using GanCluster.Sweeps;
@@ -16,7 +17,7 @@ namespace GanCluster.Silo.Sweeps;
 /// none twice, and makes the same decisions. Runs tell the sweep of their evaluations and their end one-way (a
 /// run never waits on its sweep); a timer also polls the trials, so a notice lost in a failover is caught up.
 /// </summary>
-public sealed class SweepGrain(IRowStorage storage) : Grain, ISweepGrain
+public sealed class SweepGrain(IRowStorage storage, SweepMeter meter) : Grain, ISweepGrain
 {
     private static readonly TimeSpan PollPeriod = TimeSpan.FromSeconds(3);
 
@@ -41,6 +42,12 @@ public sealed class SweepGrain(IRowStorage storage) : Grain, ISweepGrain
         this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(PollPeriod, PollPeriod));
         // Trials recorded just before a crash, whose runs may not exist yet.
         await CreateMissingRuns();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        meter.Withdraw(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
     }
 
     public async Task<SweepSnapshot> Submit(SweepSubmission submission)
@@ -120,6 +127,7 @@ public sealed class SweepGrain(IRowStorage storage) : Grain, ISweepGrain
             if (stop is not null)
             {
                 trial.Stopped = stop;
+                meter.Decided(_sweep.Id, "stop");
                 _sweep.Events.Add(new RunEvent(DateTimeOffset.UtcNow, $"trial {trial.Trial} ({trial.RunId}) stopped at step {evaluation.Step}: {stop}"));
                 await Write();
                 await GrainFactory.GetGrain<IRunGrain>(trial.RunId).Cancel($"stopped by its sweep: {stop}");
@@ -214,6 +222,8 @@ public sealed class SweepGrain(IRowStorage storage) : Grain, ISweepGrain
         (trial.RunId, trial.Configuration, trial.Values, trial.Submitted, trial.Seen) = (segment.RunId, plan.Configuration, new(plan.Values), false, segment.FromStep);
         (trial.Between, trial.Next, trial.State) = (null, null, RunState.Pending);
         var values = string.Join(", ", plan.Values.Select(v => $"{v.Key}={v.Value}"));
+        if (start.Source is not null)
+            meter.Decided(s.Id, "exploit");
         s.Events.Add(new RunEvent(DateTimeOffset.UtcNow, start.Note ?? (start.Source is { } source
             ? $"trial {trial.Trial} exploits trial {source} at step {start.Start.Step} and explores {values} ({segment.RunId})"
             : $"trial {trial.Trial} goes on from step {start.Start.Step} ({segment.RunId})")));
@@ -309,6 +319,21 @@ public sealed class SweepGrain(IRowStorage storage) : Grain, ISweepGrain
     {
         await _journal.Write(_sweep);
         _unwritten = false;
+        Publish();
+    }
+
+    /// <summary>Hands the sweep's gauges to this silo's exporter.</summary>
+    private void Publish()
+    {
+        var byState = _sweep.Trials.GroupBy(t => t.Ended && t.Stopped is not null ? "stopped" : t.State.ToString().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count());
+        double? best = null;
+        foreach (var trial in _sweep.Trials)
+        {
+            if (trial.Best is { } value && (best is null || _spec!.Metric.IsBetter(value, best.Value)))
+                best = value;
+        }
+        var training = _sweep.Trials.Where(t => !t.Ended && t.Curve.Count > 0).Select(t => (t.Trial, t.Curve[^1].Step, t.Curve[^1].Value)).ToList();
+        meter.Publish(new SweepGauges(_sweep.Id, _spec!.Metric.Name, byState, best, training));
     }
 
     private async Task CreateMissingRuns()

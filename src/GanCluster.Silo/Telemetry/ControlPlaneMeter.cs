@@ -27,6 +27,8 @@ public sealed class ControlPlaneMeter : IDisposable
             description: "Ranks the queued runs wait for: the gang demand workers are autoscaled on");
         _meter.CreateObservableGauge("gancluster_workers", () => Observe(s => [(s.IdleWorkers, Tag("state", "idle")), (s.TrainingWorkers, Tag("state", "training"))]),
             description: "Workers holding a lease, by state");
+        _meter.CreateObservableGauge("gancluster_worker_replicas_needed", () => Observe(s => [(s.ReplicasNeeded, (KeyValuePair<string, object?>?)null)]),
+            description: "Workers a StatefulSet should run: the training and pending ranks, and at least up to the highest ordinal holding a rank (what KEDA scales on)");
         _calls = _meter.CreateHistogram<double>("gancluster_api_call_seconds", "s", "Duration of API calls, by method");
         _errors = _meter.CreateCounter<long>("gancluster_api_errors", description: "API calls that failed, by method and gRPC status code");
     }
