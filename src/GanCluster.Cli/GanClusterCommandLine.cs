@@ -22,6 +22,7 @@ public static class GanClusterCommandLine
             RunCommands.Create(console),
             RunCommands.CreateWorkers(console),
             SweepCommands.Create(console),
+            KubernetesCommands.Create(console),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

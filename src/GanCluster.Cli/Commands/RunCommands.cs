@@ -9,11 +9,12 @@ namespace GanCluster.Cli.Commands;
 /// <summary><c>gancluster run submit|list|show|watch|cancel</c> and <c>gancluster workers list</c>, through the cluster's API.</summary>
 internal static class RunCommands
 {
-    public static Option<string?> ClusterOption() => new("--cluster") { Description = "local cluster directory (default: .gancluster or $GANCLUSTER_CLUSTER)" };
+    public static Option<string?> ClusterOption() => ClusterTarget.LocalOption();
 
     public static Command Create(IAnsiConsole console)
     {
-        var cluster = ClusterOption();
+        var target = new ClusterTarget();
+        var cluster = target.Cluster;
         var command = new Command("run", "Submit, list, show, watch and cancel runs on a cluster.");
 
         var spec = new Argument<string>("spec") { Description = "YAML run spec" };
@@ -22,7 +23,7 @@ internal static class RunCommands
         var set = new Option<string[]>("--set") { Description = "override a spec field", AllowMultipleArgumentsPerToken = false };
         var watch = new Option<bool>("--watch") { Description = "follow the run until it ends" };
         var output = OutputFormat.Create();
-        var submit = new Command("submit", "Queue a run.") { spec, worldSize, priority, set, watch, cluster, output };
+        var submit = new Command("submit", "Queue a run.") { spec, worldSize, priority, set, watch, target.Cluster, target.Api, target.TokenFile, output };
         submit.SetAction(parsed => UserErrors.Run(console, () =>
         {
             var path = parsed.GetValue(spec)!;
@@ -30,7 +31,7 @@ internal static class RunCommands
                 throw new UsageException($"no such spec file: {path}");
             if (parsed.GetValue(worldSize) < 1)
                 throw new UsageException($"--world-size must be at least 1, found {parsed.GetValue(worldSize)}");
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var request = new SubmitRunRequest { SpecYaml = File.ReadAllText(path), WorldSize = parsed.GetValue(worldSize), Priority = parsed.GetValue(priority) };
             request.Overrides.AddRange(parsed.GetValue(set) ?? []);
             var run = api.Client.SubmitRun(request);
@@ -42,10 +43,10 @@ internal static class RunCommands
         }));
 
         var listOutput = OutputFormat.Create();
-        var list = new Command("list", "List runs.") { cluster, listOutput };
+        var list = new Command("list", "List runs.") { target.Cluster, target.Api, target.TokenFile, listOutput };
         list.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var runs = api.Client.ListRuns(new ListRunsRequest());
             if (parsed.GetValue(listOutput) == "json")
             {
@@ -61,10 +62,10 @@ internal static class RunCommands
 
         var id = new Argument<string>("id") { Description = "run id" };
         var showOutput = OutputFormat.Create();
-        var show = new Command("show", "Show a run with its history.") { id, cluster, showOutput };
+        var show = new Command("show", "Show a run with its history.") { id, target.Cluster, target.Api, target.TokenFile, showOutput };
         show.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var run = api.Client.GetRun(new RunRequest { Id = parsed.GetValue(id) });
             if (parsed.GetValue(showOutput) == "json")
             {
@@ -85,18 +86,18 @@ internal static class RunCommands
         }));
 
         var watchId = new Argument<string>("id") { Description = "run id" };
-        var watchCommand = new Command("watch", "Follow a run's progress and health until it ends.") { watchId, cluster };
+        var watchCommand = new Command("watch", "Follow a run's progress and health until it ends.") { watchId, target.Cluster, target.Api, target.TokenFile };
         watchCommand.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             return Watch(console, api, parsed.GetValue(watchId)!);
         }));
 
         var cancelId = new Argument<string>("id") { Description = "run id" };
-        var cancel = new Command("cancel", "Cancel a run; its workers stop within seconds.") { cancelId, cluster };
+        var cancel = new Command("cancel", "Cancel a run; its workers stop within seconds.") { cancelId, target.Cluster, target.Api, target.TokenFile };
         cancel.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var run = api.Client.CancelRun(new RunRequest { Id = parsed.GetValue(cancelId) });
             console.MarkupLineInterpolated($"{run.Id}: {run.State}");
             return ExitCodes.Success;
@@ -132,12 +133,13 @@ internal static class RunCommands
 
     public static Command CreateWorkers(IAnsiConsole console)
     {
-        var cluster = ClusterOption();
+        var target = new ClusterTarget();
+        var cluster = target.Cluster;
         var output = OutputFormat.Create();
-        var list = new Command("list", "List the workers and what they run.") { cluster, output };
+        var list = new Command("list", "List the workers and what they run.") { target.Cluster, target.Api, target.TokenFile, output };
         list.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var workers = api.Client.ListWorkers(new ListWorkersRequest());
             if (parsed.GetValue(output) == "json")
             {

@@ -13,7 +13,8 @@ internal static class SweepCommands
 {
     public static Command Create(IAnsiConsole console)
     {
-        var cluster = RunCommands.ClusterOption();
+        var target = new ClusterTarget();
+        var cluster = target.Cluster;
         var command = new Command("sweep", "Validate, submit, list, show, watch and cancel hyperparameter sweeps.");
 
         var validateFile = new Argument<string>("sweep") { Description = "YAML sweep spec" };
@@ -50,13 +51,13 @@ internal static class SweepCommands
         var file = new Argument<string>("sweep") { Description = "YAML sweep spec" };
         var watch = new Option<bool>("--watch") { Description = "follow the sweep until it ends" };
         var submitOutput = OutputFormat.Create();
-        var submit = new Command("submit", "Submit a sweep; its trials are queued as runs.") { file, watch, cluster, submitOutput };
+        var submit = new Command("submit", "Submit a sweep; its trials are queued as runs.") { file, watch, target.Cluster, target.Api, target.TokenFile, submitOutput };
         submit.SetAction(parsed => UserErrors.Run(console, () =>
         {
             var path = parsed.GetValue(file)!;
             // Validated here first, so that errors name the file and line; the API checks again.
             SweepSpecLoader.LoadFile(path);
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var sweep = api.Client.SubmitSweep(new SubmitSweepRequest { SweepYaml = File.ReadAllText(path), BaseYaml = SweepDefinition.ReadBaseFile(path) ?? "" });
             if (parsed.GetValue(submitOutput) == "json" && !parsed.GetValue(watch))
                 console.Profile.Out.Writer.WriteLine(OutputFormat.Json.Format(sweep));
@@ -66,10 +67,10 @@ internal static class SweepCommands
         }));
 
         var listOutput = OutputFormat.Create();
-        var list = new Command("list", "List sweeps.") { cluster, listOutput };
+        var list = new Command("list", "List sweeps.") { target.Cluster, target.Api, target.TokenFile, listOutput };
         list.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var sweeps = api.Client.ListSweeps(new ListSweepsRequest());
             if (parsed.GetValue(listOutput) == "json")
             {
@@ -86,10 +87,10 @@ internal static class SweepCommands
 
         var showId = new Argument<string>("id") { Description = "sweep id" };
         var showOutput = OutputFormat.Create();
-        var show = new Command("show", "Show a sweep: its trials, each configuration across its seeds, and the best trial.") { showId, cluster, showOutput };
+        var show = new Command("show", "Show a sweep: its trials, each configuration across its seeds, and the best trial.") { showId, target.Cluster, target.Api, target.TokenFile, showOutput };
         show.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var sweep = api.Client.GetSweep(new SweepRequest { Id = parsed.GetValue(showId) });
             if (parsed.GetValue(showOutput) == "json")
             {
@@ -101,18 +102,18 @@ internal static class SweepCommands
         }));
 
         var watchId = new Argument<string>("id") { Description = "sweep id" };
-        var watchCommand = new Command("watch", "Follow a sweep's trials until it ends.") { watchId, cluster };
+        var watchCommand = new Command("watch", "Follow a sweep's trials until it ends.") { watchId, target.Cluster, target.Api, target.TokenFile };
         watchCommand.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             return Watch(console, api, parsed.GetValue(watchId)!);
         }));
 
         var cancelId = new Argument<string>("id") { Description = "sweep id" };
-        var cancel = new Command("cancel", "Cancel a sweep: its trials stop within seconds and no more start.") { cancelId, cluster };
+        var cancel = new Command("cancel", "Cancel a sweep: its trials stop within seconds and no more start.") { cancelId, target.Cluster, target.Api, target.TokenFile };
         cancel.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var sweep = api.Client.CancelSweep(new SweepRequest { Id = parsed.GetValue(cancelId) });
             console.MarkupLineInterpolated($"{sweep.Id}: {sweep.State}");
             return ExitCodes.Success;
@@ -120,14 +121,14 @@ internal static class SweepCommands
 
         var plotId = new Argument<string>("id") { Description = "sweep id" };
         var plotOut = new Option<string>("--out") { Description = "the PNG to write", Required = true };
-        var plot = new Command("plot", "Plot the metric against steps for every trial (stops and bests marked) and the score against each parameter.") { plotId, plotOut, cluster };
+        var plot = new Command("plot", "Plot the metric against steps for every trial (stops and bests marked) and the score against each parameter.") { plotId, plotOut, target.Cluster, target.Api, target.TokenFile };
         plot.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            using var api = ControlPlaneConnection.Open(parsed.GetValue(cluster));
+            using var api = target.Open(parsed);
             var sweep = api.Client.GetSweep(new SweepRequest { Id = parsed.GetValue(plotId) });
-            var target = Path.GetFullPath(parsed.GetValue(plotOut)!);
-            Plots.SweepPlot.Write(sweep, target);
-            console.MarkupLineInterpolated($"{sweep.Id}: {sweep.Trials.Count} trial(s) plotted to {target}");
+            var png = Path.GetFullPath(parsed.GetValue(plotOut)!);
+            Plots.SweepPlot.Write(sweep, png);
+            console.MarkupLineInterpolated($"{sweep.Id}: {sweep.Trials.Count} trial(s) plotted to {png}");
             return ExitCodes.Success;
         }));
 

@@ -24,6 +24,11 @@ public static class ClusterStore
         }
         silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (postgres.ClusterId, postgres.ClusterId));
         silo.ConfigureEndpoints(IPAddress.Parse(options.Host), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+        // Inside a Kubernetes pod (the kubelet sets KUBERNETES_SERVICE_HOST, the manifests set POD_NAME and the rest):
+        // Orleans' Kubernetes hosting names the silo after its pod, advertises the pod IP, takes the service and
+        // cluster ids from the pod's labels, and declares silos whose pods are gone dead at once.
+        if (InKubernetesPod())
+            silo.UseKubernetesHosting();
         silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (PostgresStore.Invariant, postgres.ConnectionString));
         silo.AddAdoNetGrainStorage(SiloStorage.ProviderName, o =>
         {
@@ -43,4 +48,8 @@ public static class ClusterStore
         });
         return silo;
     }
+
+    private static bool InKubernetesPod() =>
+        Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 }
+        && new[] { "POD_NAME", "POD_NAMESPACE", "POD_IP" }.All(v => Environment.GetEnvironmentVariable(v) is { Length: > 0 });
 }
