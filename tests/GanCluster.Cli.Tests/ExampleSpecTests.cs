@@ -3,7 +3,7 @@ namespace GanCluster.Cli.Tests;
 /// <summary>Every shipped example trains a few steps through the real CLI on the real shared data.</summary>
 public sealed class ExampleSpecTests
 {
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "GanCluster.sln")))

@@ -26,6 +26,26 @@ internal sealed class PrometheusQueryClient(string baseUrl) : IDisposable
         };
     }
 
+    /// <summary>
+    /// Evaluates PROMQL over a time range (<c>GET /api/v1/query_range</c>), as a dashboard panel does: the labels of
+    /// every series that had a value somewhere in the range, with its number of points.
+    /// </summary>
+    public async Task<IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, int Points)>> QueryRangeAsync(string promQl, DateTimeOffset start, DateTimeOffset end, TimeSpan step,
+        CancellationToken cancellationToken = default)
+    {
+        var query = $"api/v1/query_range?query={Uri.EscapeDataString(promQl)}&start={start.ToUnixTimeMilliseconds() / 1000.0:F3}&end={end.ToUnixTimeMilliseconds() / 1000.0:F3}&step={step.TotalSeconds:F3}";
+        using var answer = await GetAsync(query.Replace(',', '.'), promQl, cancellationToken);
+        return [.. answer.RootElement.GetProperty("data").GetProperty("result").EnumerateArray()
+            .Select(s => ((IReadOnlyDictionary<string, string>)Labels(s.GetProperty("metric")), s.GetProperty("values").GetArrayLength()))];
+    }
+
+    /// <summary>Every metric name Prometheus holds (<c>GET /api/v1/label/__name__/values</c>).</summary>
+    public async Task<IReadOnlySet<string>> MetricNamesAsync(CancellationToken cancellationToken = default)
+    {
+        using var answer = await GetAsync("api/v1/label/__name__/values", "metric names", cancellationToken);
+        return answer.RootElement.GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>The active targets (<c>GET /api/v1/targets?state=active</c>).</summary>
     public async Task<IReadOnlyList<PrometheusTargetStatus>> TargetsAsync(CancellationToken cancellationToken = default)
     {

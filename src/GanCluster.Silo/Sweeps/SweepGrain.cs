@@ -146,7 +146,10 @@ public sealed class SweepGrain(IRowStorage storage, SweepMeter meter) : Grain, I
         if (acted)
             await Write();
         else
+        {
             _unwritten = true;
+            Publish();
+        }
     }
 
     /// <summary>Synchronous PBT: the trials that waited at a boundary learn their decision once their generation is complete.</summary>
@@ -332,7 +335,9 @@ public sealed class SweepGrain(IRowStorage storage, SweepMeter meter) : Grain, I
             if (trial.Best is { } value && (best is null || _spec!.Metric.IsBetter(value, best.Value)))
                 best = value;
         }
-        var training = _sweep.Trials.Where(t => !t.Ended && t.Curve.Count > 0).Select(t => (t.Trial, t.Curve[^1].Step, t.Curve[^1].Value)).ToList();
+        // The trials still training and the newest that ended (their last point reaches a scrape), a bounded set.
+        var shown = _sweep.Trials.Where(t => !t.Ended).Concat(_sweep.Trials.Where(t => t.Ended).TakeLast(SweepMeter.EndedTrialsShown));
+        var training = shown.Where(t => t.Curve.Count > 0).Select(t => (t.Trial, t.Curve[^1].Step, t.Curve[^1].Value)).ToList();
         meter.Publish(new SweepGauges(_sweep.Id, _spec!.Metric.Name, byState, best, training));
     }
 
