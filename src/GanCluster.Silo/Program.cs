@@ -7,6 +7,9 @@ using GanCluster.Silo.Storage;
 using GanCluster.Silo.Telemetry;
 using Microsoft.AspNetCore.Builder;
 
+if (HealthProbe.TryRun(args, out var probed))
+    return probed;
+
 // The control plane's silo: Orleans grains (runs, scheduler) with their state in a local SQLite file (embedded) or
 // in PostgreSQL shared with other silos, the CLI's gRPC API behind a bearer token, and health and metrics.
 var exit = await HostExit.RunAsync(async () =>

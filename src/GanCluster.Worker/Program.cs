@@ -4,6 +4,9 @@ using GanCluster.Hosting.Settings;
 using GanCluster.Worker;
 using Microsoft.AspNetCore.Builder;
 
+if (HealthProbe.TryRun(args, out var probed))
+    return probed;
+
 // A worker: in cluster mode an Orleans client that heartbeats to the scheduler, trains the rank it is assigned and
 // reports progress and health; in static-ring mode one rank of `gancluster train --world-size N`. Both serve
 // health and Prometheus metrics on their metrics port.
