@@ -27,6 +27,27 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
     /// <summary>Asks the rank to stop after its current step (rank 0 checkpoints it).</summary>
     public void Stop() => _stop.Cancel();
 
+    /// <summary>
+    /// This worker is shutting down: tells the run first (so that the stop requeues it from the checkpoint instead of
+    /// cancelling it), then stops the rank after its current step.
+    /// </summary>
+    public async Task Drain(string reason)
+    {
+        if (_attempt > 0)
+        {
+            try
+            {
+                await grains.GetGrain<IRunGrain>(assignment.RunId).Draining(assignment.Rank, _attempt, reason).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The silo is unreachable: the lease expires and the scheduler requeues the run anyway.
+                log.LogWarning("{Run} rank {Rank}: could not announce the drain ({Error}); the lease will expire", assignment.RunId, assignment.Rank, e.GetType().Name);
+            }
+        }
+        Stop();
+    }
+
     public async Task RunAsync()
     {
         if (ResourceId.Problem(assignment.RunId) is { } badId)

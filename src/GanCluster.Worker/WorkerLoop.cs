@@ -87,7 +87,10 @@ public sealed class WorkerLoop(IClusterClient grains, IOptions<WorkerOptions> se
         catch (OperationCanceledException)
         {
         }
-        job?.Stop();
+        // Shutting down (SIGTERM: a pod deleted, a node drained, `gancluster down`): the rank stops after its step
+        // and rank 0 checkpoints; the run is requeued from there, not cancelled.
+        if (job is not null && !running.IsCompleted)
+            await job.Drain($"worker {options.Id} is shutting down");
         await running;
         grains.DeleteObjectReference<IWorkerObserver>(me);
     }

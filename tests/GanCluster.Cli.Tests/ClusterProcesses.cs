@@ -24,4 +24,11 @@ internal sealed record ClusterProcesses(IReadOnlyList<ClusterProcesses.Silo> Sil
 
     /// <summary>SIGKILLs the worker named <c>worker-K</c> by `up`.</summary>
     public void KillWorker(string workerId) => Process.GetProcessById(WorkerPids[int.Parse(workerId["worker-".Length..]) - 1]).Kill();
+
+    /// <summary>SIGTERM, as Kubernetes stops a pod: the worker shuts down in good order.</summary>
+    public void TerminateWorker(string workerId)
+    {
+        using var kill = Process.Start("kill", ["-TERM", $"{WorkerPids[int.Parse(workerId["worker-".Length..]) - 1]}"])!;
+        kill.WaitForExit();
+    }
 }

@@ -48,6 +48,13 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Finished")]
     Task Finished(int rank, int attempt, RunState outcome, long step, string? error, bool retryable);
 
+    /// <summary>
+    /// The worker holding <paramref name="rank"/> is shutting down (a pod deleted, a node drained) and is about to
+    /// stop its rank after the current step: the attempt's stop is then a requeue from its checkpoint, not a cancel.
+    /// </summary>
+    [Alias("Draining")]
+    Task Draining(int rank, int attempt, string reason);
+
     /// <summary>The scheduler lost this run's workers (a missed lease, or not back after a silo restart): requeue from the last checkpoint. <paramref name="reason"/> goes into the history.</summary>
     [Alias("WorkerLost"), OneWay]
     Task WorkerLost(string reason);

@@ -212,6 +212,18 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         return RunDirective.Continue;
     }
 
+    /// <summary>The attempt whose stop a worker announced as its own shutdown, and why (soft state: a silo restart requeues the run anyway).</summary>
+    private (int Attempt, string Reason)? _draining;
+
+    public Task Draining(int rank, int attempt, string reason)
+    {
+        var r = run.State;
+        Caller.RequireWorker(Holder(rank), $"drain rank {rank} of run {r.Id}, which it does not hold");
+        if (attempt == r.Attempt && r.State is RunState.Scheduled or RunState.Running)
+            _draining = (attempt, reason);
+        return Task.CompletedTask;
+    }
+
     public async Task Finished(int rank, int attempt, RunState outcome, long step, string? error, bool retryable)
     {
         var r = run.State;
@@ -220,6 +232,12 @@ public sealed class RunGrain([PersistentState("run", SiloStorage.ProviderName)] 
         Caller.RequireWorker(Holder(rank), $"finish rank {rank} of run {r.Id}, which it does not hold");
         if (rank != 0 && outcome == RunState.Completed)
             return;
+        // Stopped because a worker of the gang is shutting down: any rank's stop is a requeue from the checkpoint.
+        if (outcome == RunState.Cancelled && _draining is { } drain && drain.Attempt == attempt)
+        {
+            await Retry($"attempt {attempt} stopped at step {step}: {drain.Reason}");
+            return;
+        }
         if (outcome == RunState.Failed && retryable)
         {
             await Retry($"attempt {attempt} lost a peer at step {step} (rank {rank}: {error})");
