@@ -5,17 +5,21 @@
 # on loopback from them; nothing is started here).
 # --prometheus also installs Debian's Prometheus server (/usr/bin/prometheus, promtool); `gancluster up --prometheus`
 # and the tests start their own on loopback, so the packaged service is neither started nor enabled.
+# --containers also installs buildah, podman and runc, which deploy/images builds and runs the CPU images with
+# (no daemon is started). A failure there is reported and not fatal: the image test then says why it skipped.
 set -euo pipefail
 
 quiet=false
 postgres=false
 prometheus=false
+containers=false
 for arg in "$@"; do
   case "$arg" in
     --quiet) quiet=true ;;
     --postgres) postgres=true ;;
     --prometheus) prometheus=true ;;
-    *) printf '[setup] unknown option %s (known: --quiet, --postgres, --prometheus)\n' "$arg" >&2; exit 2 ;;
+    --containers) containers=true ;;
+    *) printf '[setup] unknown option %s (known: --quiet, --postgres, --prometheus, --containers)\n' "$arg" >&2; exit 2 ;;
   esac
 done
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -141,6 +145,20 @@ install_prometheus() {
   log "Prometheus installed: $(/usr/bin/prometheus --version 2>&1 | head -n 1) (packaged service not running)"
 }
 
+install_containers() {
+  if command -v buildah >/dev/null && command -v podman >/dev/null && command -v runc >/dev/null; then
+    $quiet || log "buildah, podman and runc present: $(buildah --version 2>&1 | head -n 1)"
+    return 0
+  fi
+  command -v apt-get >/dev/null || { log "buildah, podman or runc missing and this is not a Debian system: the image test will skip"; return 0; }
+  log "installing buildah, podman and runc (for deploy/images)"
+  if ! DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq buildah podman runc >/dev/null 2>&1; then
+    { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq buildah podman runc >/dev/null 2>&1; } \
+      || log "could not install buildah, podman and runc: the image test will skip, saying so"
+  fi
+}
+
 fix_libstdcxx
 if $postgres; then install_postgres; fi
 if $prometheus; then install_prometheus; fi
+if $containers; then install_containers; fi

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The test command: fixes the machine set-up (idempotent; PostgreSQL and Prometheus binaries included), builds, and runs every test project.
+# The test command: fixes the machine set-up (idempotent; PostgreSQL, Prometheus and container tools included), builds, and runs every test project.
 # Tests that need ../shared/data skip with a loud message when it is absent.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup.sh --postgres --prometheus
+bash scripts/setup.sh --postgres --prometheus --containers
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e

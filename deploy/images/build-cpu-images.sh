@@ -7,6 +7,8 @@
 #
 #   bash deploy/images/build-cpu-images.sh [TAG]        (root; buildah from Debian: apt-get install buildah)
 set -euo pipefail
+# Docker format: OCI image configs have no HEALTHCHECK.
+export BUILDAH_FORMAT=docker
 tag=${1:-0.1.0}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=${GANCLUSTER_IMAGE_WORK:-/tmp/gancluster-images}
@@ -18,12 +20,15 @@ rm -rf "$work" && mkdir -p "$work"
 runtime=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" | sort -V | tail -n 1)
 aspnet=$(ls "$dotnet_root/shared/Microsoft.AspNetCore.App" | sort -V | tail -n 1)
 
-# Copies a file (following links) and every library it links against into root $1.
+# The libraries a file links against, as absolute paths (the loader's own line included).
+libraries_of() { ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'; }
+
+# Copies files (following links) and every library they link against into root $1, at the same paths.
 with_libraries() {
   local root=$1; shift
   for file in "$@"; do
-    mkdir -p "$root$(dirname "$file")" && cp -L "$file" "$root$file"
-    ldd "$file" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+    [ -e "$root$file" ] || { mkdir -p "$root$(dirname "$file")"; cp -L "$file" "$root$file"; }
+    for lib in $(libraries_of "$file"); do
       [ -e "$root$lib" ] || { mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; }
     done
   done
@@ -42,8 +47,8 @@ image() {
   cp -a "$dotnet_root/shared/Microsoft.AspNetCore.App" "$root/usr/share/dotnet/shared/"
   local natives
   natives=$(find "$root/usr/share/dotnet" "$root/app" -name '*.so*' -type f | sed "s|^$root||")
-  # ldd needs the files where they will be: resolve against this machine's copies of the same paths.
-  (cd "$root" && for f in $natives; do ldd "$root$f" 2>/dev/null | grep -o '/[^ ]*' | grep -v "^$root" || true; done) | sort -u > "$work/$name/libs"
+  # What the runtime's and the program's native libraries load from the system (those beside them come along).
+  for f in $natives; do libraries_of "$root$f" | grep -v "^$root" || true; done | sort -u > "$work/$name/libs"
   with_libraries "$root" "$dotnet_root/dotnet" $(cat "$work/$name/libs") \
     $(ldconfig -p | awk '/libssl\.so\.3 |libcrypto\.so\.3 / {print $NF}' | sort -u)
   mkdir -p "$root/tmp" "$root/etc" "$root/var/lib/gancluster" "$root/checkpoints" "$root/data"

@@ -48,7 +48,10 @@ internal static class Repository
     public static bool Updating => Environment.GetEnvironmentVariable("GANCLUSTER_UPDATE_DEPLOY") == "1";
 
     /// <summary>Runs a tool to its end; a missing one fails the test with what installs it.</summary>
-    public static (int ExitCode, string Output) Run(string tool, string installedBy, string workingDirectory, params string[] arguments)
+    public static (int ExitCode, string Output) Run(string tool, string installedBy, string workingDirectory, params string[] arguments) =>
+        Run(tool, installedBy, workingDirectory, TimeSpan.FromMinutes(2), arguments);
+
+    public static (int ExitCode, string Output) Run(string tool, string installedBy, string workingDirectory, TimeSpan patience, params string[] arguments)
     {
         var path = Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
         Assert.True(path is not null, $"{tool} is not installed: {installedBy}");
@@ -58,7 +61,11 @@ internal static class Repository
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"{tool} {string.Join(' ', arguments)} did not finish within 2 minutes");
+        if (!process.WaitForExit(patience))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{tool} {string.Join(' ', arguments)} did not finish within {patience.TotalMinutes:0.#} minutes");
+        }
         return (process.ExitCode, stdout.Result + stderr.Result);
     }
 
