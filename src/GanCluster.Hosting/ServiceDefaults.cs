@@ -62,6 +62,10 @@ public static class ServiceDefaults
     }
 
     /// <summary>Maps <c>/health/live</c> (runs no check), <c>/health/ready</c> (checks tagged <see cref="HealthTags.Ready"/>) and <c>/metrics</c>, all on the metrics port only.</summary>
+    /// <summary>Serves an endpoint on the metrics port only, as <c>/metrics</c> and <c>/health/*</c> are.</summary>
+    public static TBuilder OnMetricsPortOnly<TBuilder>(this TBuilder endpoint) where TBuilder : IEndpointConventionBuilder =>
+        endpoint.WithMetadata(MetricsPortOnly.Instance);
+
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
         var metricsEndpoint = app.Services.GetRequiredService<MetricsEndpoint>();

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Builder;
 
 if (HealthProbe.TryRun(args, out var probed))
     return probed;
+if (WorkerDrain.TryRun(args, out var drained))
+    return drained;
 
 // A worker: in cluster mode an Orleans client that heartbeats to the scheduler, trains the rank it is assigned and
 // reports progress and health; in static-ring mode one rank of `gancluster train --world-size N`. Both serve
@@ -25,6 +27,8 @@ var exit = await HostExit.RunAsync(async () =>
 
     var app = builder.Build();
     app.MapServiceDefaults();
+    if (options.Mode == WorkerMode.Cluster)
+        app.MapWorkerDrain();
     await app.RunAsync();
 });
 return exit == HostExit.Stopped ? Environment.ExitCode : exit;

@@ -23,6 +23,25 @@ internal static class CliProcess
         return new Result(process.ExitCode, stdout.Result + stderr.Result);
     }
 
+    /// <summary>Runs one of the cluster's programs (<c>src/PROJECT</c>, Release) to its end, as a pod's hook would.</summary>
+    public static Result RunProgram(string project, string workingDirectory, params string[] args)
+    {
+        var dll = Path.Combine(ExampleSpecTests.RepositoryRoot(), "src", project, "bin", "Release", "net10.0", $"{project}.dll");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{project} {string.Join(' ', args)} did not finish in 3 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result + stderr.Result);
+    }
+
     /// <summary>Starts <c>gancluster</c> without waiting; the caller reads its redirected output and disposes it.</summary>
     public static Process Start(string workingDirectory, params string[] args)
     {

@@ -59,6 +59,13 @@ public sealed partial class ManifestProcessTests
                 Assert.Subset(worker.Ports.ToHashSet(), ListeningPorts(workerProcess.Id));
                 Assert.Contains(silo.Port("api"), ListeningPorts(siloProcess.Id));
                 Assert.Contains(silo.Port("gateway"), ListeningPorts(siloProcess.Id));
+
+                // The worker's preStop hook, as the kubelet runs it before SIGTERM: it drains the worker, which leaves the scheduler.
+                var hook = worker.RunHook("preStop", Program("GanCluster.Worker"));
+                Assert.True(hook.ExitCode == 0, hook.Output);
+                Assert.Contains("drain: 200 drained", hook.Output);
+                WaitUntil(() => Cli(root, "workers", "list", "--api", api, "--token-file", Path.Combine(secretsFolder, "api-token"), "--output", "json"),
+                    r => r.ExitCode == 0 && !r.Output.Contains("\"gancluster-worker-0\"", StringComparison.Ordinal), "the drained worker to leave the scheduler");
             }
             finally
             {
@@ -203,6 +210,25 @@ public sealed partial class ManifestProcessTests
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             return process;
+        }
+
+        /// <summary>Runs a lifecycle hook's exec command as the kubelet would, in the pod's environment (the image's /app is this machine's build).</summary>
+        public (int ExitCode, string Output) RunHook(string hook, string dll)
+        {
+            var command = _container["lifecycle"]![hook]!["exec"]!["command"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+            Assert.Equal("dotnet", command[0]);
+            Assert.StartsWith("/app/", command[1]);
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(dll);
+            foreach (var argument in command.Skip(2))
+                start.ArgumentList.Add(argument);
+            foreach (var (key, value) in _environment)
+                start.Environment[key] = value;
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"the {hook} hook did not return within 2 minutes");
+            return (process.ExitCode, output.Result + error.Result);
         }
 
         /// <summary>Waits until the manifest's startup, liveness and readiness probe paths answer 200 on the pod's address.</summary>

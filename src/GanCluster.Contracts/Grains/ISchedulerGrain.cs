@@ -29,6 +29,10 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     [Alias("Workers")]
     Task<IReadOnlyList<WorkerSnapshot>> Workers();
 
+    /// <summary>The worker is going away (drained before its pod stops): its lease ends now, so nothing is placed on it.</summary>
+    [Alias("Leave")]
+    Task Leave(string workerId);
+
     /// <summary>Tells <paramref name="observer"/> of the worker's placements as they happen; renewed by the worker, since activations forget it.</summary>
     [Alias("Subscribe")]
     Task Subscribe(string workerId, IWorkerObserver observer);

@@ -139,6 +139,18 @@ public sealed class SchedulerGrain(
         return Task.FromResult<IReadOnlyList<WorkerSnapshot>>(_gangs.Workers.Select(w => new WorkerSnapshot(w.Descriptor, w.LastHeartbeat, w.RunId, w.Rank)).ToList());
     }
 
+    public async Task Leave(string workerId)
+    {
+        Caller.RequireWorker(workerId, $"leave as {workerId}");
+        _observers.Remove(workerId);
+        // A worker that leaves while still holding a rank (its drain did not finish) loses it as a missed lease would.
+        if (_gangs.Leave(workerId) is { } held)
+        {
+            _gangs.Remove(held, DateTimeOffset.UtcNow);
+            await GrainFactory.GetGrain<IRunGrain>(held).WorkerLost($"worker {workerId} left the cluster");
+        }
+    }
+
     public Task Subscribe(string workerId, IWorkerObserver observer)
     {
         Caller.RequireWorker(workerId, $"subscribe as {workerId}");

@@ -76,6 +76,14 @@ public sealed class GangScheduler(TimeSpan lease)
         return lease;
     }
 
+    /// <summary>A worker that left on its own: its lease ends now. Returns the run it still held, if any.</summary>
+    public string? Leave(string workerId)
+    {
+        if (!_workers.Remove(workerId, out var lease))
+            return null;
+        return lease.RunId;
+    }
+
     /// <summary>Workers whose lease ran out are dropped; returns them with the runs they held.</summary>
     public IReadOnlyList<WorkerLease> Expire(DateTimeOffset now)
     {
