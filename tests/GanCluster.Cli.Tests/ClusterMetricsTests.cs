@@ -10,7 +10,7 @@ namespace GanCluster.Cli.Tests;
 /// </summary>
 public sealed class ClusterMetricsTests
 {
-    private const string LongToy = """
+    internal const string LongToy = """
         name: metrics-toy
         seed: 5
         steps: 1000000

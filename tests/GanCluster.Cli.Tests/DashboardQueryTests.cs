@@ -13,18 +13,8 @@ namespace GanCluster.Cli.Tests;
 /// </summary>
 public sealed partial class DashboardQueryTests
 {
-    private const string Toy = """
-        name: dash-toy
-        seed: 5
-        steps: 1000000
-        batch_size: 64
-        threads: 1
-        model: { name: toy, hidden: 32 }
-        dataset: { kind: ring8 }
-        report_every: 20
-        checkpoint_every: 100
-        health: { eval_every: 50, eval_samples: 400 }
-        """;
+    /// <summary>The metrics test's long two-rank run, evaluated every 50 steps.</summary>
+    private static readonly string Toy = ClusterMetricsTests.LongToy.Replace("health: { eval_every: 0 }", "health: { eval_every: 50, eval_samples: 400 }", StringComparison.Ordinal);
 
     private const string Images = """
         name: dash-images

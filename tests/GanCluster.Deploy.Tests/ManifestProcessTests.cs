@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using GanCluster.Cli.Tests;
@@ -204,9 +203,14 @@ public sealed partial class ManifestProcessTests
             foreach (var (key, value) in _environment)
                 start.Environment[key] = value;
             var process = Process.Start(start)!;
-            var log = new StringBuilder();
-            process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); File.WriteAllText(_log, log.ToString()); } };
-            process.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); File.WriteAllText(_log, log.ToString()); } };
+            var gate = new object();
+            void Append(string? line)
+            {
+                lock (gate)
+                    File.AppendAllText(_log, line + "\n");
+            }
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             return process;
@@ -260,7 +264,7 @@ public sealed partial class ManifestProcessTests
             }
         }
 
-        private string Log() => File.Exists(_log) ? File.ReadAllText(_log)[^Math.Min(4000, File.ReadAllText(_log).Length)..] : "(no output)";
+        private string Log() => File.Exists(_log) && File.ReadAllText(_log) is var text ? text[^Math.Min(4000, text.Length)..] : "(no output)";
 
         /// <summary>Kubernetes' $(VAR) expansion from the container's environment.</summary>
         private string Expand(string argument) => Reference().Replace(argument, m => _environment.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);

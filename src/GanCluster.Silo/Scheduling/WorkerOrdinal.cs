@@ -7,23 +7,24 @@ namespace GanCluster.Silo.Scheduling;
 /// </summary>
 public static class WorkerOrdinal
 {
-    public static int? Of(string workerId)
+    public static int? Of(string workerId) => Split(workerId).Ordinal;
+
+    public static readonly IComparer<string> Comparer = Comparer<string>.Create((a, b) =>
+    {
+        var (x, y) = (Split(a), Split(b));
+        var byPrefix = string.CompareOrdinal(x.Prefix, y.Prefix);
+        if (byPrefix != 0)
+            return byPrefix;
+        var byOrdinal = (x.Ordinal ?? -1).CompareTo(y.Ordinal ?? -1);
+        return byOrdinal != 0 ? byOrdinal : string.CompareOrdinal(a, b);
+    });
+
+    /// <summary>The id's prefix and the number it ends in (at most 9 digits), or the whole id and null.</summary>
+    private static (string Prefix, int? Ordinal) Split(string workerId)
     {
         var digits = workerId.Length;
         while (digits > 0 && char.IsAsciiDigit(workerId[digits - 1]))
             digits--;
-        return digits < workerId.Length && workerId.Length - digits <= 9 ? int.Parse(workerId.AsSpan(digits)) : null;
+        return digits < workerId.Length && workerId.Length - digits <= 9 ? (workerId[..digits], int.Parse(workerId.AsSpan(digits))) : (workerId, null);
     }
-
-    public static readonly IComparer<string> Comparer = Comparer<string>.Create((a, b) =>
-    {
-        var (pa, pb) = (Prefix(a), Prefix(b));
-        var byPrefix = string.CompareOrdinal(pa, pb);
-        if (byPrefix != 0)
-            return byPrefix;
-        var byOrdinal = (Of(a) ?? -1).CompareTo(Of(b) ?? -1);
-        return byOrdinal != 0 ? byOrdinal : string.CompareOrdinal(a, b);
-    });
-
-    private static string Prefix(string workerId) => Of(workerId) is null ? workerId : workerId.TrimEnd("0123456789".ToCharArray());
 }

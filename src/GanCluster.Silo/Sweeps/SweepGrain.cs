@@ -283,7 +283,7 @@ public sealed class SweepGrain(IRowStorage storage, SweepMeter meter) : Grain, I
         if (s.State == SweepState.Running && _algorithm!.Finished && s.Trials.All(t => t.Ended))
         {
             s.State = SweepState.Completed;
-            var best = s.Trials.Where(t => t.Best is not null).OrderBy(t => t.Best!.Value * (spec.Metric.Goal == MetricGoal.Min ? 1 : -1)).FirstOrDefault();
+            var best = SweepViews.BestTrial(s, spec.Metric);
             s.Events.Add(new RunEvent(DateTimeOffset.UtcNow, best is null
                 ? $"completed: {s.Trials.Count} trial(s), none scored"
                 : $"completed: {s.Trials.Count} trial(s); best {spec.Metric.Name} {best.Best:G6} by trial {best.Trial} ({best.RunId}) at step {best.BestStep}"));
@@ -326,20 +326,7 @@ public sealed class SweepGrain(IRowStorage storage, SweepMeter meter) : Grain, I
     }
 
     /// <summary>Hands the sweep's gauges to this silo's exporter.</summary>
-    private void Publish()
-    {
-        var byState = _sweep.Trials.GroupBy(t => t.Ended && t.Stopped is not null ? "stopped" : t.State.ToString().ToLowerInvariant()).ToDictionary(g => g.Key, g => g.Count());
-        double? best = null;
-        foreach (var trial in _sweep.Trials)
-        {
-            if (trial.Best is { } value && (best is null || _spec!.Metric.IsBetter(value, best.Value)))
-                best = value;
-        }
-        // The trials still training and the newest that ended (their last point reaches a scrape), a bounded set.
-        var shown = _sweep.Trials.Where(t => !t.Ended).Concat(_sweep.Trials.Where(t => t.Ended).TakeLast(SweepMeter.EndedTrialsShown));
-        var training = shown.Where(t => t.Curve.Count > 0).Select(t => (t.Trial, t.Curve[^1].Step, t.Curve[^1].Value)).ToList();
-        meter.Publish(new SweepGauges(_sweep.Id, _spec!.Metric.Name, byState, best, training));
-    }
+    private void Publish() => meter.Publish(SweepViews.Gauges(_sweep, _spec!.Metric));
 
     private async Task CreateMissingRuns()
     {
@@ -405,17 +392,5 @@ public sealed class SweepGrain(IRowStorage storage, SweepMeter meter) : Grain, I
     private static string Describe(SweepSpec spec) =>
         $"{SweepDefinition.AlgorithmName(spec.Algorithm)} over {spec.Parameters.Count} parameter(s) × {spec.Seeds.Count} seed(s), {spec.Metric.Goal.ToString().ToLowerInvariant()} {spec.Metric.Name}, at most {spec.MaxTrials} trial(s), {spec.MaxConcurrentTrials} at once";
 
-    private SweepSnapshot Snapshot()
-    {
-        var s = _sweep;
-        var spec = _spec;
-        return new SweepSnapshot(s.Id, spec?.Name ?? "", s.State, spec is null ? "" : SweepDefinition.AlgorithmName(spec.Algorithm), spec?.Metric.Name ?? "",
-            spec?.Metric.Goal == MetricGoal.Max, spec?.MaxTrials ?? 0, spec?.MaxConcurrentTrials ?? 0,
-            [.. s.Trials.Select(t => new TrialSnapshot(t.Trial, t.RunId, t.Configuration, t.Values, t.Seed, t.State, t.Step, t.Best, t.BestStep, t.Stopped, [.. t.Curve])
-            {
-                BestRunId = t.BestRunId,
-                Lineage = [.. t.Segments.Select(g => new TrialSegmentSnapshot(g.RunId, g.FromStep, g.ToStep, g.SourceTrial, g.Configuration, g.Values))],
-            })],
-            [.. s.Events], s.SubmittedAt, s.Error);
-    }
+    private SweepSnapshot Snapshot() => SweepViews.Snapshot(_sweep, _spec);
 }
