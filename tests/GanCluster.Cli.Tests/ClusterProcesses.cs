@@ -29,10 +29,13 @@ internal sealed record ClusterProcesses(IReadOnlyList<ClusterProcesses.Silo> Sil
     /// <summary>The metrics port (health, metrics, drain) of the worker named <c>worker-K</c>.</summary>
     public int WorkerMetricsPort(string workerId) => WorkerMetricsPorts[workerId];
 
-    /// <summary>SIGTERM, as Kubernetes stops a pod: the worker shuts down in good order.</summary>
+    /// <summary>SIGTERM, as Kubernetes stops a pod: the worker shuts down in good order. Returns once it has exited.</summary>
     public void TerminateWorker(string workerId)
     {
-        using var kill = Process.Start("kill", ["-TERM", $"{WorkerPids[int.Parse(workerId["worker-".Length..]) - 1]}"])!;
-        kill.WaitForExit();
+        using var worker = Process.GetProcessById(WorkerPids[int.Parse(workerId["worker-".Length..]) - 1]);
+        using (var kill = Process.Start("kill", ["-TERM", $"{worker.Id}"])!)
+            kill.WaitForExit();
+        if (!worker.WaitForExit(TimeSpan.FromMinutes(1)))
+            throw new TimeoutException($"{workerId} (pid {worker.Id}) did not exit within a minute of SIGTERM");
     }
 }
