@@ -15,8 +15,8 @@ public static class ReportLine
             line += string.Create(CultureInfo.InvariantCulture, $"  modes {m.ModesCovered}/{m.Modes}  HQ {m.HighQualityFraction:P1}");
         if (record.Images is { } i)
             line += string.Create(CultureInfo.InvariantCulture, $"  classes {i.Classes.ClassesCovered}/{i.Classes.Classes}  score {i.Classes.ClassifierScore:F2}  {i.FrechetDistanceName} {i.FrechetDistance:F3}");
-        if (record.Verdict != CollapseVerdict.Healthy)
-            line += $"  {record.Verdict.ToString().ToUpperInvariant()}";
+        if (record.Verdict.Summary != HealthSummary.Healthy)
+            line += $"  {RunVerdict.Name(record.Verdict.Summary).ToUpperInvariant()}";
         return line;
     }
 }

@@ -31,7 +31,10 @@ public sealed record RunSpec
     public required int SampleCount { get; init; }
     public required HealthSpec Health { get; init; }
 
-    /// <summary>Checkpoints kept by the value of one metric at the periodic evaluations, besides the newest ones (<c>keep_best</c>); null keeps none.</summary>
+    /// <summary>
+    /// Checkpoints kept by the value of one metric at the periodic evaluations, besides the newest ones (<c>keep_best</c>).
+    /// Without the field a run keeps its one best by its dataset's quality metric; <c>keep_best: none</c> (null) keeps none.
+    /// </summary>
     public BestCheckpointSpec? KeepBest { get; init; }
 
     /// <summary>
@@ -58,6 +61,13 @@ public sealed record RunSpec
 public sealed record BestCheckpointSpec(string Metric, Sweeps.MetricGoal Goal, int Count)
 {
     public Sweeps.SweepMetric AsMetric => new(Metric, Goal);
+
+    /// <summary>The default: the one best checkpoint by the dataset's quality metric (<see cref="Sweeps.SweepMetric.QualityOf"/>).</summary>
+    public static BestCheckpointSpec QualityOf(DatasetKind kind)
+    {
+        var quality = Sweeps.SweepMetric.QualityOf(kind);
+        return new(quality.Name, quality.Goal, 1);
+    }
 }
 
 /// <summary>

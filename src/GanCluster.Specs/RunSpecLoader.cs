@@ -168,7 +168,9 @@ public static class RunSpecLoader
             SampleEvery = f.Int("sample_every", 0, 100_000_000, 0),
             SampleCount = f.Int("sample_count", 1, 100_000, 64),
             Health = BindHealth(f.Section("health"), dataset),
-            KeepBest = f.Has("keep_best") ? BindKeepBest(f.Section("keep_best")) : null,
+            KeepBest = f.Raw("keep_best") is YamlScalarNode { Value: "none" } ? null
+                : f.Has("keep_best") ? BindKeepBest(f.Section("keep_best"))
+                : BestCheckpointSpec.QualityOf(dataset.Kind),
         };
         optimizers.RejectUnknown();
         f.RejectUnknown();

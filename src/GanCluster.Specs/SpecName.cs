@@ -10,6 +10,9 @@ public static class SpecName
 {
     public static string Of<TKind>(TKind kind) where TKind : struct, Enum => Names<TKind>.ByValue[kind];
 
+    /// <summary>The name of any enum member by the same rule, for callers that hold a value of no static type.</summary>
+    public static string Of(Enum value) => Render(value.ToString());
+
     /// <summary>Every name of the kind, in declaration order (for error messages and help).</summary>
     public static IReadOnlyList<string> All<TKind>() where TKind : struct, Enum => Names<TKind>.Ordered;
 

@@ -19,12 +19,17 @@ public static class WireHealth
         From(r.DiscriminatorLossOscillation),
         From(r.GeneratorLossOscillation),
         r.StepsPerSecond,
-        (HealthVerdict)(int)r.Verdict,
+        (HealthVerdict)(int)r.Verdict.Collapse,
         r.Mixture is { } m ? new MixtureHealth(m.Modes, m.ModesCovered, m.ModesReached, m.HighQualityFraction, m.ReverseKl) : null,
         r.Images is { } i
             ? new ImageHealth(i.Extractor, i.Classes.Classes, i.Classes.ClassesCovered, i.Classes.LabelEntropy, i.Classes.ClassifierScore, i.Classes.LabelAgreement,
                 i.FrechetDistance, i.Kid, i.Neighbourhood.Precision, i.Neighbourhood.Recall, i.Neighbourhood.Density, i.Neighbourhood.Coverage)
-            : null);
+            : null)
+    {
+        Dimensions = new HealthDimensions((Contracts.Health.HealthSummary)(int)r.Verdict.Summary, (Contracts.Health.ModeHealth)(int)r.Verdict.Modes,
+            (Contracts.Health.QualityTrend)(int)r.Verdict.Trend, (Contracts.Health.Convergence)(int)r.Verdict.Convergence,
+            r.Quality?.Metric ?? "", r.Quality?.Best, r.Quality?.BestStep ?? 0, r.BestCheckpoint),
+    };
 
     private static LossOscillation From(Oscillation o) => new(o.CoefficientOfVariation, o.PeriodSteps, o.Autocorrelation);
 }

@@ -1,3 +1,5 @@
+using GanCluster.Specs;
+using GanCluster.Training.Runtime;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -28,6 +30,9 @@ internal static class CheckpointCommands
         {
             var file = parsed.GetValue(path)!;
             var c = CheckpointFile.Read(file);
+            var run = BestCheckpoints.RunHolding(file);
+            var best = run is null ? null : BestCheckpoints.Read(run).FirstOrDefault();
+            var isBest = best is not null && Path.GetFullPath(best.Path) == Path.GetFullPath(file);
             var networks = c.Entries.Where(e => e.IsTensor).GroupBy(e => e.Network)
                 .Select(g => new { network = g.Key, tensors = g.Count(), elements = g.Sum(e => e.ElementCount), bytes = g.Sum(e => e.Data.LongLength) }).ToList();
             if (parsed.GetValue(output) == "json")
@@ -42,6 +47,7 @@ internal static class CheckpointCommands
                     createdUtc = c.CreatedUtc,
                     producer = c.Producer,
                     networks,
+                    runBest = best is null ? null : new { path = best.Path, step = best.Step, value = best.Value, sha256 = best.Sha256, metric = BestMetric(run!), isThis = isBest },
                     entries = c.Entries.Select(e => new { name = e.Name, dtype = e.DType, shape = e.Shape, bytes = e.Data.LongLength }),
                     spec = c.SpecYaml,
                 }, Json));
@@ -54,6 +60,10 @@ internal static class CheckpointCommands
             summary.AddRow("data cursor", c.DataCursor.ToString(CultureInfo.InvariantCulture));
             summary.AddRow("created", c.CreatedUtc.ToString("u", CultureInfo.InvariantCulture));
             summary.AddRow("producer", Markup.Escape(c.Producer));
+            if (best is not null)
+                summary.AddRow("run's best", Markup.Escape(isBest
+                    ? $"this checkpoint ({BestMetric(run!)} {best.Value:G6})"
+                    : $"{best.Path} ({BestMetric(run!)} {best.Value:G6} at step {best.Step})"));
             console.Write(summary);
             var table = new Table().AddColumns("network", "tensors", "elements", "bytes");
             foreach (var n in networks)
@@ -69,6 +79,19 @@ internal static class CheckpointCommands
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The metric a run keeps its best checkpoints by, from its spec.</summary>
+    private static string BestMetric(RunDirectory run)
+    {
+        try
+        {
+            return RunSpecLoader.LoadFile(run.SpecFile).Spec.KeepBest?.Metric ?? "keep_best";
+        }
+        catch (SpecException)
+        {
+            return "keep_best";
+        }
     }
 
     private static Command Diff(IAnsiConsole console)

@@ -145,7 +145,7 @@ internal static class DemoCommand
             parts.Add($"modes {mixture.ModesCovered}");
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"HQ {100 * mixture.HighQualityFraction:0.0}%"));
         }
-        parts.Add(health.Verdict.ToString().ToLowerInvariant());
+        parts.Add(RunCommands.Verdict(health));
         return "  " + string.Join("  ", parts);
     }
 

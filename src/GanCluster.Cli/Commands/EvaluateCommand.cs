@@ -17,15 +17,15 @@ internal static class EvaluateCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var path = new Argument<string>("checkpoint");
         var samples = new Option<int>("--samples") { Description = "generated samples to evaluate", DefaultValueFactory = _ => 2500 };
         var evaluatorFile = new Option<string?>("--evaluator") { Description = "evaluator file for image runs (default: the cached one fitted to the run's dataset)" };
         var output = OutputFormat.Create();
-        var command = new Command("evaluate", "Compute the quality metrics of a checkpoint.") { path, samples, evaluatorFile, output };
+        var command = new Command("evaluate", "Compute the quality metrics of a checkpoint.") { samples, evaluatorFile, output };
+        var checkpointChoice = new CheckpointChoice(command);
         var choice = new GeneratorChoice(command);
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            var file = parsed.GetValue(path)!;
+            var file = checkpointChoice.Resolve(parsed);
             var n = parsed.GetValue(samples);
             if (n < 2)
                 return UserErrors.Report(console, "usage", $"--samples must be at least 2, found {n}", ExitCodes.UsageError);

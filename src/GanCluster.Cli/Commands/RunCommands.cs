@@ -77,6 +77,10 @@ internal static class RunCommands
                 console.MarkupLineInterpolated($"[yellow]waiting[/]: {run.Waiting}");
             if (run.Checkpoint is { } checkpoint)
                 console.MarkupLineInterpolated($"last checkpoint: {checkpoint.Path} (step {checkpoint.Step}, sha256 {checkpoint.Sha256})");
+            if (run.Health is { } health)
+                console.MarkupLineInterpolated($"health: [bold]{Verdict(health)}[/]{Dimensions(health)}");
+            if (run.Health?.Dimensions is { BestCheckpoint.Length: > 0 } best)
+                console.MarkupLineInterpolated($"best checkpoint: {best.BestCheckpoint} ({best.QualityMetric} {best.BestQuality:G6} at step {best.BestQualityStep})");
             if (run.Error.Length > 0)
                 console.MarkupLineInterpolated($"[red]error[/]: {run.Error}");
             console.MarkupLineInterpolated($"[grey]held by silo {run.Silo}[/]");
@@ -183,6 +187,13 @@ internal static class RunCommands
     private static string HealthSummary(Health h)
     {
         static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "-";
-        return $"  D {F(h.DLoss)}  G {F(h.GLoss)}  diversity {F(h.DiversityRatio)}  {h.Verdict.ToString().ToLowerInvariant()}";
+        return $"  D {F(h.DLoss)}  G {F(h.GLoss)}  diversity {F(h.DiversityRatio)}  {Verdict(h)}";
     }
+
+    /// <summary>The verdict's one word: its summary, or the collapse axis from a worker that sends no dimensions.</summary>
+    internal static string Verdict(Health h) => h.Dimensions is { } d ? d.Summary : h.Verdict.ToString().ToLowerInvariant();
+
+    private static string Dimensions(Health h) => h.Dimensions is { } d
+        ? $" (modes {d.Modes}, quality {d.Trend}, {d.Convergence}{(d.HasBestQuality ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; best {d.QualityMetric} {d.BestQuality:G6} at step {d.BestQualityStep}") : "")})"
+        : "";
 }

@@ -11,15 +11,15 @@ internal static class SamplesCommand
 {
     public static Command Create(IAnsiConsole console)
     {
-        var path = new Argument<string>("checkpoint");
         var count = new Option<int>("--count") { Description = "how many samples", DefaultValueFactory = _ => 64 };
         var output = new Option<string>("--out") { Description = ".csv (2D points), .npy, or .png (image grid)", Required = true };
         var onlyClass = new Option<int?>("--class") { Description = "class-conditional checkpoints: draw only this class (default: cycle through the classes)" };
-        var command = new Command("samples", "Write generated samples from a checkpoint.") { path, count, output, onlyClass };
+        var command = new Command("samples", "Write generated samples from a checkpoint.") { count, output, onlyClass };
+        var checkpointChoice = new CheckpointChoice(command);
         var choice = new GeneratorChoice(command);
         command.SetAction(parsed => UserErrors.Run(console, () =>
         {
-            var file = parsed.GetValue(path)!;
+            var file = checkpointChoice.Resolve(parsed);
             var n = parsed.GetValue(count);
             if (n < 1)
                 return UserErrors.Report(console, "usage", $"--count must be at least 1, found {n}", ExitCodes.UsageError);

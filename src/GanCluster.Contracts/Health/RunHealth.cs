@@ -19,4 +19,8 @@ public sealed record RunHealth(
     [property: Id(10)] double StepsPerSecond,
     [property: Id(11)] HealthVerdict Verdict,
     [property: Id(12)] MixtureHealth? Mixture,
-    [property: Id(13)] ImageHealth? Images);
+    [property: Id(13)] ImageHealth? Images)
+{
+    /// <summary>The verdict's dimensions; null from a worker built before they existed.</summary>
+    [Id(14)] public HealthDimensions? Dimensions { get; init; }
+}

@@ -1,6 +1,7 @@
 using GanCluster.Contracts.Control;
 using GanCluster.Contracts.Grains;
 using GanCluster.Contracts.Health;
+using GanCluster.Specs;
 using Health = GanCluster.Contracts.Control.Health;
 
 namespace GanCluster.Silo.Api;
@@ -35,6 +36,16 @@ public static class RunMessages
             DOscillation = From(h.DiscriminatorOscillation), GOscillation = From(h.GeneratorOscillation),
             StepsPerSecond = h.StepsPerSecond, Verdict = (Contracts.Control.HealthVerdict)(int)h.Verdict,
         };
+        if (h.Dimensions is { } v)
+        {
+            health.Dimensions = new Contracts.Control.HealthDimensions
+            {
+                Summary = SpecName.Of(v.Summary), Modes = SpecName.Of(v.Modes), Trend = SpecName.Of(v.Trend), Convergence = SpecName.Of(v.Convergence),
+                QualityMetric = v.QualityMetric, BestQualityStep = v.BestQualityStep, BestCheckpoint = v.BestCheckpoint ?? "",
+            };
+            if (v.BestQuality is { } best)
+                health.Dimensions.BestQuality = best;
+        }
         if (h.Mixture is { } m)
         {
             health.Mixture = new Contracts.Control.MixtureHealth

@@ -20,7 +20,17 @@ public sealed record SweepMetric(string Name, MetricGoal Goal)
         ["fd", "kid", "classifier_score", "precision", "recall", "density", "coverage", "classes_covered", "label_entropy", "label_agreement"];
 
     /// <summary>What the periodic evaluation of a 2D-mixture run reports (<c>health.eval_every</c>).</summary>
-    public static readonly IReadOnlyList<string> MixtureMetrics = ["modes_covered", "modes_reached", "high_quality_fraction", "reverse_kl"];
+    public static readonly IReadOnlyList<string> MixtureMetrics = ["modes_covered", "modes_reached", "high_quality_fraction", "balanced_quality_fraction", "reverse_kl"];
+
+    /// <summary>
+    /// The one quality metric of a dataset, which the verdict's trend follows and by which every run keeps its best
+    /// checkpoint: the Fréchet distance for images, and for a 2D mixture the balanced high-quality fraction (the share
+    /// of samples within 3 sd of a mode, each mode counted up to its fair share, so a collapsed G cannot score well).
+    /// </summary>
+    public static SweepMetric QualityOf(DatasetKind kind) => kind.IsMixture() ? new("balanced_quality_fraction", MetricGoal.Max) : new("fd", MetricGoal.Min);
+
+    /// <summary>Whether <paramref name="name"/> is a mixture's quality metric (its noise is absolute, not relative).</summary>
+    public static bool IsMixtureQuality(string name) => MixtureMetrics.Contains(name);
 
     /// <summary>What every report carries (<c>report_every</c>), whatever the dataset.</summary>
     public static readonly IReadOnlyList<string> TrainingMetrics = ["d_loss", "g_loss", "d_real", "d_fake", "diversity_ratio"];

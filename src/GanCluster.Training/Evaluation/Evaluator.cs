@@ -78,7 +78,7 @@ public sealed class Evaluator : IDisposable
         var reference = _referenceFeatures.narrow(0, 0, Math.Min(n, ReferenceCount));
         var (kid, kidSd) = KernelInceptionDistance.Compute(reference, features);
         var neighbourhood = NeighbourhoodQuality.Compute(reference, features, NeighbourhoodK);
-        return new ImageQuality(Info.Extractor, (int)n, classes, fd, kid, kidSd, neighbourhood);
+        return new ImageQuality(Info.Extractor, (int)n, classes, fd, kid, kidSd, neighbourhood, _referenceCovariance.trace().ToDouble());
     }
 
     public const int NeighbourhoodK = 5;

@@ -11,7 +11,13 @@ public sealed record ImageQuality(
     double FrechetDistance,
     double Kid,
     double KidStandardDeviation,
-    NeighbourhoodQuality Neighbourhood)
+    NeighbourhoodQuality Neighbourhood,
+    double? ConstantBaseline = null)
 {
+    /// <summary>
+    /// <see cref="ConstantBaseline"/> is the Fréchet distance of the best constant image (every sample the same, with
+    /// the real features' mean): tr(Σ) of the real features. Any constant generator scores at least that, so a run
+    /// no better than it has learnt nothing a single image could not show.
+    /// </summary>
     public string FrechetDistanceName => $"fd_{Extractor}";
 }

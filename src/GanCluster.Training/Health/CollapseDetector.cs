@@ -56,11 +56,12 @@ public sealed class CollapseDetector(CollapseThresholds thresholds)
             window.Dequeue();
     }
 
-    private static double Median(Queue<double> values)
+    /// <summary>The median, NaN for none.</summary>
+    internal static double Median(IEnumerable<double> values)
     {
-        if (values.Count == 0)
-            return double.NaN;
         var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+            return double.NaN;
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

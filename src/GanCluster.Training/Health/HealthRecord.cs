@@ -3,9 +3,12 @@ using GanCluster.Training.Trainer;
 
 namespace GanCluster.Training.Health;
 
+/// <summary>The run's quality metric now (at an evaluation step, else null) and at its best so far.</summary>
+public sealed record QualityStanding(string Metric, double? Current, double Best, long BestStep);
+
 /// <summary>
 /// Everything known about a run's health at one report step: the cheap signals, the loss oscillation
-/// over the window, the latest periodic evaluation and the collapse verdict. The control plane consumes these records.
+/// over the window, the latest periodic evaluation, the quality standing and the verdict. The control plane consumes these records.
 /// </summary>
 public sealed record HealthRecord(
     string Run,
@@ -16,9 +19,14 @@ public sealed record HealthRecord(
     double StepsPerSecond,
     MixtureQuality? Mixture,
     ImageQuality? Images,
-    CollapseVerdict Verdict)
+    RunVerdict Verdict)
 {
-    public bool Diverged => Verdict == CollapseVerdict.Diverged;
+    public QualityStanding? Quality { get; init; }
+
+    /// <summary>The best checkpoint the run keeps (<c>keep_best</c>), when it keeps one.</summary>
+    public string? BestCheckpoint { get; init; }
+
+    public bool Diverged => Verdict.Diverged;
 
     /// <summary>The latest evaluation's fraction of modes reached (mixtures) or classes covered (images), if any: the collapse measure.</summary>
     public double? Coverage => Mixture is { } m ? (double)m.ModesReached / m.Modes

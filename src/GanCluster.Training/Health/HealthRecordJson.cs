@@ -1,3 +1,4 @@
+using System.Globalization;
 using GanCluster.Training.Evaluation;
 
 namespace GanCluster.Training.Health;
@@ -26,14 +27,26 @@ public static class HealthRecordJson
             ["g_loss_period_steps"] = F(r.GeneratorLossOscillation.PeriodSteps),
             ["steps_per_second"] = F(r.StepsPerSecond),
             ["diverged"] = r.Diverged,
-            ["verdict"] = r.Verdict.ToString().ToLowerInvariant(),
+            ["verdict"] = RunVerdict.Name(r.Verdict.Summary),
+            ["modes_health"] = RunVerdict.Name(r.Verdict.Modes),
+            ["quality_trend"] = RunVerdict.Name(r.Verdict.Trend),
+            ["convergence"] = RunVerdict.Name(r.Verdict.Convergence),
         };
+        if (r.Quality is { } q)
+        {
+            line["quality_metric"] = q.Metric;
+            line["best_quality"] = F(q.Best);
+            line["best_quality_step"] = q.BestStep;
+        }
+        if (r.BestCheckpoint is { } best)
+            line["best_checkpoint"] = Path.GetFileName(best);
         if (r.Mixture is { } m)
         {
             line["modes_covered"] = m.ModesCovered;
             line["modes"] = m.Modes;
             line["modes_reached"] = m.ModesReached;
             line["high_quality_fraction"] = F(m.HighQualityFraction);
+            line["balanced_quality_fraction"] = F(m.BalancedQualityFraction);
             line["reverse_kl"] = m.ReverseKl is { } kl ? F(kl) : null;
         }
         if (r.Images is { } i)
@@ -57,5 +70,15 @@ public static class HealthRecordJson
         line["recall"] = F(i.Neighbourhood.Recall);
         line["density"] = F(i.Neighbourhood.Density);
         line["coverage"] = F(i.Neighbourhood.Coverage);
+        if (i.ConstantBaseline is { } baseline)
+            line["fd_constant_baseline"] = F(baseline);
+    }
+
+    /// <summary>A value of the record by its metrics.jsonl name (<c>fd</c> is any <c>fd_EXTRACTOR</c>); null when absent or not finite.</summary>
+    public static double? Value(HealthRecord record, string metric)
+    {
+        var line = From(record);
+        var key = metric == "fd" ? line.Keys.FirstOrDefault(k => k.StartsWith("fd_", StringComparison.Ordinal) && k != "fd_constant_baseline") : metric;
+        return key is not null && line.TryGetValue(key, out var value) && value is IConvertible number and not string && number.ToDouble(CultureInfo.InvariantCulture) is var v && double.IsFinite(v) ? v : null;
     }
 }

@@ -20,6 +20,9 @@ public sealed record HealthState(
 {
     public const string EntryName = "health/monitor";
 
+    /// <summary>The verdict's hysteresis and best quality; null in checkpoints written before the verdict had dimensions.</summary>
+    public VerdictState? Verdict { get; init; }
+
     // Round-trip exact: doubles are written shortest-exact, and a NaN or infinite metric survives as a literal.
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 

@@ -10,6 +10,9 @@ namespace GanCluster.Training.Health;
 /// </summary>
 public sealed record MixtureQuality(int Samples, int Modes, int ModesCovered, double HighQualityFraction, double? ReverseKl, IReadOnlyList<int> ModeHistogram, int ModesReached)
 {
+    /// <summary>The share of samples that are high quality, each mode's counted up to its fair share (N / modes): 1 only for every mode drawn evenly and sharply, 1/modes for a sharp single mode.</summary>
+    public double BalancedQualityFraction => Samples == 0 ? 0 : ModeHistogram.Sum(c => Math.Min(c, (double)Samples / Modes)) / Samples;
+
     public static MixtureQuality Evaluate(float[,] samples, float[,] modes, double sd)
     {
         var n = samples.GetLength(0);

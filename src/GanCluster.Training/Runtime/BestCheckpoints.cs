@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using GanCluster.Specs;
+using GanCluster.Training.Checkpoints;
 using GanCluster.Training.Health;
 
 namespace GanCluster.Training.Runtime;
@@ -23,22 +24,45 @@ public sealed class BestCheckpoints
     public BestCheckpoints(RunDirectory directory, BestCheckpointSpec spec)
     {
         (_directory, _spec) = (directory, spec);
-        _kept = File.Exists(IndexFile) ? JsonSerializer.Deserialize<List<BestCheckpoint>>(File.ReadAllText(IndexFile)) ?? [] : [];
+        _kept = [.. Read(directory)];
     }
 
-    public string Folder => Path.Combine(_directory.CheckpointsFolder, "best");
-    private string IndexFile => Path.Combine(Folder, "index.json");
+    public string Folder => FolderOf(_directory);
+    private string IndexFile => IndexOf(_directory);
+
+    private static string FolderOf(RunDirectory directory) => Path.Combine(directory.CheckpointsFolder, "best");
+    private static string IndexOf(RunDirectory directory) => Path.Combine(FolderOf(directory), "index.json");
+
+    /// <summary>The run folder that holds <paramref name="checkpointFile"/> (in its <c>checkpoints/</c> or <c>checkpoints/best/</c>), or null.</summary>
+    public static RunDirectory? RunHolding(string checkpointFile)
+    {
+        var folder = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(checkpointFile))!);
+        if (folder.Name == "best" && folder.Parent is { Name: "checkpoints" } parent)
+            folder = parent;
+        return folder.Name == "checkpoints" && folder.Parent is { } root && File.Exists(Path.Combine(root.FullName, "spec.yaml")) ? new RunDirectory(root.FullName) : null;
+    }
+
+    /// <summary>The best checkpoints a run keeps, best first (empty when it keeps none); each path is inside the run's folder as it is now.</summary>
+    public static IReadOnlyList<BestCheckpoint> Read(RunDirectory directory)
+    {
+        var index = IndexOf(directory);
+        if (!File.Exists(index))
+            return [];
+        List<BestCheckpoint> kept;
+        try
+        {
+            kept = JsonSerializer.Deserialize<List<BestCheckpoint>>(File.ReadAllText(index)) ?? [];
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException(index, $"is not a best-checkpoint index ({e.Message})");
+        }
+        // The run folder may have moved (copied off a cluster): the files are found beside the index.
+        return [.. kept.Select(k => k with { Path = Path.Combine(FolderOf(directory), Path.GetFileName(k.Path)) })];
+    }
 
     /// <summary>Best first.</summary>
     public IReadOnlyList<BestCheckpoint> Kept => _kept;
-
-    /// <summary>The metric's value in <paramref name="record"/>, by its metrics.jsonl name (<c>fd</c> is any <c>fd_EXTRACTOR</c>); null when absent or not finite.</summary>
-    public static double? Value(HealthRecord record, string metric)
-    {
-        var line = HealthRecordJson.From(record);
-        var key = metric == "fd" ? line.Keys.FirstOrDefault(k => k.StartsWith("fd_", StringComparison.Ordinal)) : metric;
-        return key is not null && line.TryGetValue(key, out var value) && value is not null && Convert.ToDouble(value, CultureInfo.InvariantCulture) is var v && double.IsFinite(v) ? v : null;
-    }
 
     /// <summary>Whether a checkpoint with <paramref name="value"/> would be kept.</summary>
     public bool Qualifies(double value) => _kept.Count < _spec.Count || _spec.AsMetric.IsBetter(value, _kept[^1].Value);

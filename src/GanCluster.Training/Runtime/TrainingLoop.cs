@@ -37,7 +37,8 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
     /// <summary>The run's best checkpoints by <c>keep_best</c>'s metric, best first; empty without it.</summary>
     public IReadOnlyList<BestCheckpoint> Best => _best?.Kept ?? [];
 
-    public HealthMonitor Monitor { get; } = new(trainer.Spec.Name, rank, trainer.Spec.Health.Window, trainer.Spec.ReportEvery);
+    public HealthMonitor Monitor { get; } = new(trainer.Spec.Name, rank, trainer.Spec.Health.Window, trainer.Spec.ReportEvery,
+        quality: Specs.Sweeps.SweepMetric.QualityOf(trainer.Spec.Dataset.Kind), measurable: writesFiles && (dataset is GaussianMixture || evaluator is not null));
 
     public LoopOutcome Run(long totalSteps, ITrainingObserver observer, CancellationToken cancellation)
     {
@@ -70,12 +71,12 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
                 var rate = stepsSinceReport / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                 clock.Restart();
                 stepsSinceReport = 0;
-                var evaluated = report.IsFinite && IsEvaluationStep(_spec, next, totalSteps);
-                if (evaluated)
-                    Evaluate(next);
-                var record = Monitor.Observe(report, rate);
-                if (evaluated && _best is { } best && BestCheckpoints.Value(record, _spec.KeepBest!.Metric) is { } value && best.Qualifies(value) && trainer.ParametersAreFinite())
+                var evaluated = report.IsFinite && IsEvaluationStep(_spec, next, totalSteps) && Evaluate(next);
+                var record = Monitor.Observe(report, rate, evaluated);
+                if (evaluated && _best is { } best && HealthRecordJson.Value(record, _spec.KeepBest!.Metric) is { } value && best.Qualifies(value) && trainer.ParametersAreFinite())
                     best.Add(next, value, Write);
+                if (_best is { Kept.Count: > 0 } kept)
+                    record = record with { BestCheckpoint = kept.Kept[0].Path };
                 metrics?.WriteLine(JsonSerializer.Serialize(HealthRecordJson.From(record)));
                 metrics?.Flush();
                 observer.OnReport(record, totalSteps);
@@ -95,12 +96,12 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
     public static bool IsEvaluationStep(RunSpec spec, long step, long totalSteps) =>
         spec.Health.EvalEvery > 0 && (step % spec.Health.EvalEvery == 0 || step == totalSteps);
 
-    /// <summary>The periodic evaluation: mode metrics for a 2D mixture, feature-space metrics for images with an evaluator.</summary>
-    private void Evaluate(long step)
+    /// <summary>The periodic evaluation: mode metrics for a 2D mixture, feature-space metrics for images with an evaluator; false when nothing was measured.</summary>
+    private bool Evaluate(long step)
     {
         // One rank evaluates for the run: the others would only repeat its numbers.
         if (!writesFiles || (dataset is not GaussianMixture && evaluator is null))
-            return;
+            return false;
         using var samples = trainer.GenerateSamples(_spec.Health.EvalSamples, index: 1 + step);
         if (dataset is GaussianMixture mixture)
             Monitor.LatestMixture = MixtureQuality.Evaluate(SampleWriter.ToPoints(samples), mixture.Modes, mixture.StandardDeviation);
@@ -109,6 +110,7 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
             using var given = ClassConditioning.SampleLabels(_spec.Health.EvalSamples, _spec.Model.Classes);
             Monitor.LatestImages = evaluator!.Evaluate(samples, given);
         }
+        return true;
     }
 
     private void WriteSamples(ITrainingObserver observer)

@@ -39,7 +39,11 @@ public sealed class TrainingMeter : IDisposable
         Gauge("gancluster_modes", "Mixture modes in the true distribution", r => r.Mixture?.Modes);
         Gauge("gancluster_high_quality_fraction", "Fraction of samples within 3 sd of their nearest mode", r => r.Mixture?.HighQualityFraction);
         Gauge("gancluster_mode_reverse_kl", "Reverse KL of the high-quality samples' mode histogram against uniform", r => r.Mixture?.ReverseKl);
-        Gauge("gancluster_collapse_verdict", "Collapse verdict: 0 healthy, 1 collapsing, 2 collapsed, 3 diverged", r => (int)r.Verdict);
+        Gauge("gancluster_collapse_verdict", "Collapse verdict (modes and divergence): 0 healthy or unmeasured, 1 collapsing, 2 collapsed, 3 diverged", r => (int)r.Verdict.Collapse);
+        _meter.CreateObservableGauge("gancluster_health", ObserveHealth,
+            description: "The verdict's state set: 1 for the state each dimension (modes, trend, convergence, summary) is in, 0 for its other states");
+        Labelled("gancluster_quality_best", "The run's best value of its quality metric so far (fd for images, balanced_quality_fraction for mixtures)", r => r.Quality?.Best);
+        Labelled("gancluster_quality_best_step", "The step of the run's best quality so far, whose checkpoint the run keeps", r => r.Quality?.BestStep);
         Gauge("gancluster_classes_covered", "Classes the evaluator predicts for at least a tenth of their fair share of samples", r => r.Images?.Classes.ClassesCovered);
         Gauge("gancluster_classes", "Classes the dataset's evaluator knows", r => r.Images?.Classes.Classes);
         Gauge("gancluster_label_entropy", "Entropy (nats) of the predicted-label histogram of generated images", r => r.Images?.Classes.LabelEntropy);
@@ -68,7 +72,28 @@ public sealed class TrainingMeter : IDisposable
     private void PerNetwork(string name, string description, Func<HealthRecord, double?> discriminator, Func<HealthRecord, double?> generator) =>
         _meter.CreateObservableGauge(name, () => Observe(discriminator, "d").Concat(Observe(generator, "g")), description: description);
 
-    private IEnumerable<Measurement<double>> Observe(Func<HealthRecord, double?> value, string? net)
+    /// <summary>A gauge labelled with the run's quality metric.</summary>
+    private void Labelled(string name, string description, Func<HealthRecord, double?> value) =>
+        _meter.CreateObservableGauge(name, () => Observe(value, null, r => r.Quality is { } q ? [new("metric", q.Metric)] : []), description: description);
+
+    private static readonly (string Dimension, Type States, Func<RunVerdict, Enum> State)[] Dimensions =
+    [
+        ("modes", typeof(ModeHealth), v => v.Modes),
+        ("trend", typeof(QualityTrend), v => v.Trend),
+        ("convergence", typeof(Convergence), v => v.Convergence),
+        ("summary", typeof(HealthSummary), v => v.Summary),
+    ];
+
+    private IEnumerable<Measurement<double>> ObserveHealth()
+    {
+        foreach (var (dimension, states, state) in Dimensions)
+            foreach (var candidate in Enum.GetValues(states).Cast<Enum>())
+                foreach (var m in Observe(r => Equals(state(r.Verdict), candidate) ? 1 : 0, null,
+                    _ => [new("dimension", dimension), new("state", RunVerdict.Name(candidate))]))
+                    yield return m;
+    }
+
+    private IEnumerable<Measurement<double>> Observe(Func<HealthRecord, double?> value, string? net, Func<HealthRecord, KeyValuePair<string, object?>[]>? extra = null)
     {
         foreach (var ((run, sweep, rank), monitor) in _monitors)
         {
@@ -80,6 +105,8 @@ public sealed class TrainingMeter : IDisposable
                 tags.Add(new("sweep", sweep));
             if (net is not null)
                 tags.Add(new("net", net));
+            if (extra is not null)
+                tags.AddRange(extra(record));
             yield return new Measurement<double>(v, tags.ToArray());
         }
     }
