@@ -50,6 +50,14 @@ public sealed record RunSpec
         if (BatchSize % shards != 0)
             throw new SpecException(file, "batch_size", null,
                 $"a multiple of {worldSize} rank(s) × {MicroBatches} micro-batch(es) = {shards}", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // D sees a micro-batch's rows in packs, and the minibatch standard deviation groups the packed rows.
+        var anti = Model.AntiCollapse;
+        var rows = BatchSize / shards;
+        var group = anti.MinibatchStddevGroup;
+        if (rows % anti.Pack != 0 || group > 0 && anti.PackedRows(rows) % Math.Min(group, anti.PackedRows(rows)) != 0)
+            throw new SpecException(file, "batch_size", null,
+                $"rows per rank and micro-batch ({BatchSize} / {shards} = {rows}) that split into packs of {anti.Pack}" + (group > 0 ? $" and then into minibatch_stddev groups of {group}" : ""),
+                BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
 
@@ -77,6 +85,9 @@ public sealed record BestCheckpointSpec(string Metric, Sweeps.MetricGoal Goal, i
 /// </summary>
 public sealed record ModelSpec(ModelKind Name, int LatentDim, int Hidden, int Layers, int? DiscriminatorHidden = null, int Classes = 0)
 {
+    /// <summary>D's anti-collapse techniques (<c>model.pack</c>, <c>minibatch_stddev</c>, <c>minibatch_discrimination</c>, <c>spectral_norm</c>).</summary>
+    public AntiCollapseSpec AntiCollapse { get; init; } = AntiCollapseSpec.None;
+
     /// <summary>D's width: <see cref="DiscriminatorHidden"/> when the spec sets it, else G's.</summary>
     public int DHidden => DiscriminatorHidden ?? Hidden;
 
@@ -100,3 +111,21 @@ public sealed record EmaSpec(double Decay, int StartStep);
 /// what a cluster does with a <c>collapsed</c> verdict: <c>flag</c> it and go on (default), or <c>stop</c> the run.
 /// </summary>
 public sealed record HealthSpec(int Window, int EvalEvery, int EvalSamples, CollapsePolicy OnCollapse = CollapsePolicy.Flag);
+
+/// <summary>
+/// Anti-collapse techniques of the discriminator, each off by default:
+/// <list type="bullet">
+/// <item><c>pack: m</c>, PacGAN (Lin et al. 2018): D judges m samples at once;</item>
+/// <item><c>minibatch_stddev: g</c> (Karras et al. 2018): the mean standard deviation over groups of g rows becomes one more feature before D's last layer;</item>
+/// <item><c>minibatch_discrimination: { kernels: B, dims: C }</c> (Salimans et al. 2016): B closeness features to the other rows, before D's last layer;</item>
+/// <item><c>spectral_norm: true</c> (Miyato et al. 2018): every weighted layer of D divided by its largest singular value.</item>
+/// </list>
+/// Batch statistics stay within one rank's micro-batch, as BatchNorm's do.
+/// </summary>
+public sealed record AntiCollapseSpec(int Pack, int MinibatchStddevGroup, int MinibatchKernels, int MinibatchKernelDims, bool SpectralNorm)
+{
+    public static readonly AntiCollapseSpec None = new(1, 0, 0, 5, false);
+
+    /// <summary>The rows D sees at once out of a micro-batch of <paramref name="rows"/>.</summary>
+    public long PackedRows(long rows) => rows / Pack;
+}

@@ -194,9 +194,24 @@ public static class RunSpecLoader
         var name = f.Kind<ModelKind>("name");
         var d = ModelDefaults.For(name);
         var model = new ModelSpec(name, f.Int("latent_dim", 1, 4096, d.LatentDim), f.Int("hidden", 1, 65536, d.Hidden), f.Int("layers", 1, 64, d.Layers),
-            f.OptionalInt("d_hidden", 1, 65536), f.Int("classes", 0, 1000, 0));
+            f.OptionalInt("d_hidden", 1, 65536), f.Int("classes", 0, 1000, 0))
+        {
+            AntiCollapse = BindAntiCollapse(f),
+        };
         f.RejectUnknown();
         return model;
+    }
+
+    private static AntiCollapseSpec BindAntiCollapse(YamlFields f)
+    {
+        var (kernels, dims) = (0, AntiCollapseSpec.None.MinibatchKernelDims);
+        if (f.Has("minibatch_discrimination"))
+        {
+            var m = f.Section("minibatch_discrimination");
+            (kernels, dims) = (m.Int("kernels", 1, 1024, 50), m.Int("dims", 1, 256, 5));
+            m.RejectUnknown();
+        }
+        return new AntiCollapseSpec(f.Int("pack", 1, 64, 1), f.Int("minibatch_stddev", 0, 4096, 0), kernels, dims, f.Bool("spectral_norm", false));
     }
 
     private static DatasetSpec BindDataset(YamlFields f, bool resolvePaths)

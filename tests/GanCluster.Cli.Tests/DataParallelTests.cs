@@ -58,13 +58,21 @@ public sealed class DataParallelTests
     [Theory]
     [InlineData("mlp", 3, false)]
     [InlineData("dcgan28", 2, true)]
+    // The anti-collapse techniques (issue 16): packs, minibatch statistics and distances per rank's shard, spectral norm's power iteration per step.
+    [InlineData("mlp-anti-collapse", 2, true)]
     public void N_ranks_follow_the_single_process_trajectory_on_the_same_global_batch(string model, int ranks, bool emulatePerRankStatistics)
     {
         var dir = CliProcess.NewDirectory();
         CliProcess.WriteDigits(dir, 200);
+        var modelLine = model switch
+        {
+            "mlp" => "model: { name: mlp, hidden: 32 }",
+            "mlp-anti-collapse" => "model: { name: mlp, hidden: 32, pack: 2, minibatch_stddev: 4, minibatch_discrimination: { kernels: 8, dims: 4 }, spectral_norm: true }",
+            _ => "model: { name: dcgan28 }",
+        };
         var yaml = MlpYaml.Replace("steps: 50", "steps: 100").Replace("checkpoint_every: 50", "checkpoint_every: 100")
-            .Replace("model: { name: mlp, hidden: 32 }", model == "mlp" ? "model: { name: mlp, hidden: 32 }" : "model: { name: dcgan28 }")
-            .Replace("batch_size: 48", $"batch_size: {(model == "mlp" ? 48 : 16)}")
+            .Replace("model: { name: mlp, hidden: 32 }", modelLine)
+            .Replace("batch_size: 48", $"batch_size: {(model.StartsWith("mlp", StringComparison.Ordinal) ? 48 : 16)}")
             + "\noptimizers:\n  g: { kind: adam, lr: 2.0e-4, betas: [0.5, 0.999] }\n  d: { kind: adam, lr: 2.0e-4, betas: [0.5, 0.999] }\n";
         var spec = CliProcess.WriteSpec(dir, yaml);
         var parallel = CliProcess.Run(dir, "train", spec, "--world-size", ranks.ToString(), "--out", "parallel");

@@ -36,6 +36,10 @@ public sealed class TrainerTests
         { "radford28", ["optimizers.g.lr_end=0", "optimizers.d.lr_end=0"] },
         { "radford28", ["model.classes=10", "labels.real_target=0.9", "ema.decay=0.9"] },
         { "dcgan64", ["optimizers.g.kind=sgd", "optimizers.g.momentum=0.9"] },
+        // The anti-collapse techniques (issue 16): their buffers (spectral norm's u and v) and batch statistics resume exactly.
+        { "toy", ["model.pack=2", "model.minibatch_stddev=4", "loss.r1_gamma=1"] },
+        { "toy", ["model.minibatch_discrimination.kernels=8", "model.spectral_norm=true", "loss.kind=wgan-gp"] },
+        { "radford28", ["model.spectral_norm=true", "model.minibatch_stddev=4", "model.pack=2"] },
     };
 
     /// <summary>k steps, checkpoint through the file format, a fresh trainer, k more steps: equal to 2k straight, to the bit.</summary>

@@ -1,3 +1,4 @@
+using GanCluster.Training.Models.AntiCollapse;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -32,13 +33,15 @@ internal sealed class Dcgan28Discriminator : Module<Tensor, Tensor>
 {
     private readonly Sequential _net;
 
-    public Dcgan28Discriminator(int channels, DropoutContext dropout) : base(nameof(Dcgan28Discriminator))
+    public Dcgan28Discriminator(int channels, DropoutContext dropout, DiscriminatorParts parts) : base(nameof(Dcgan28Discriminator))
     {
-        _net = Sequential(
-            Conv2d(channels, 64, kernel_size: 5, stride: 2, padding: 2), LeakyReLU(0.2), new SeededDropout(0.4, 0, dropout),
-            Conv2d(64, 128, kernel_size: 5, stride: 2, padding: 2), LeakyReLU(0.2), new SeededDropout(0.4, 1, dropout),
+        var (batch, added) = parts.BatchFeatures(128, 7 * 7);
+        _net = Sequential([
+            parts.Layer(Conv2d(channels, 64, kernel_size: 5, stride: 2, padding: 2)), LeakyReLU(0.2), new SeededDropout(0.4, 0, dropout),
+            parts.Layer(Conv2d(64, 128, kernel_size: 5, stride: 2, padding: 2)), LeakyReLU(0.2), new SeededDropout(0.4, 1, dropout),
+            .. batch,
             Flatten(),
-            Linear(128 * 7 * 7, 1));
+            parts.Layer(Linear((128 + added) * 7 * 7, 1))]);
         RegisterComponents();
     }
 

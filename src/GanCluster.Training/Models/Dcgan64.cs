@@ -1,3 +1,4 @@
+using GanCluster.Training.Models.AntiCollapse;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -29,14 +30,16 @@ internal sealed class Dcgan64Discriminator : Module<Tensor, Tensor>
 {
     private readonly Sequential _net;
 
-    public Dcgan64Discriminator(int width, int channels) : base(nameof(Dcgan64Discriminator))
+    public Dcgan64Discriminator(int width, int channels, DiscriminatorParts parts) : base(nameof(Dcgan64Discriminator))
     {
-        _net = Sequential(
-            RadfordLayers.Down(channels, width), LeakyReLU(0.2),
-            RadfordLayers.Down(width, width * 2), BatchNorm2d(width * 2), LeakyReLU(0.2),
-            RadfordLayers.Down(width * 2, width * 4), BatchNorm2d(width * 4), LeakyReLU(0.2),
-            RadfordLayers.Down(width * 4, width * 8), BatchNorm2d(width * 8), LeakyReLU(0.2),
-            new KernelReadout(width * 8, 1, 4));
+        var (batch, added) = parts.BatchFeatures(width * 8, 4 * 4);
+        _net = Sequential([
+            parts.Layer(RadfordLayers.Down(channels, width)), LeakyReLU(0.2),
+            parts.Layer(RadfordLayers.Down(width, width * 2)), BatchNorm2d(width * 2), LeakyReLU(0.2),
+            parts.Layer(RadfordLayers.Down(width * 2, width * 4)), BatchNorm2d(width * 4), LeakyReLU(0.2),
+            parts.Layer(RadfordLayers.Down(width * 4, width * 8)), BatchNorm2d(width * 8), LeakyReLU(0.2),
+            .. batch,
+            parts.Layer(new KernelReadout(width * 8 + added, 1, 4))]);
         RegisterComponents();
         RadfordInit.Apply(this);
     }

@@ -1,3 +1,4 @@
+using GanCluster.Training.Models.AntiCollapse;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -29,12 +30,14 @@ internal sealed class MlpDiscriminator : Module<Tensor, Tensor>
 {
     private readonly Sequential _net;
 
-    public MlpDiscriminator(long features, int hidden) : base(nameof(MlpDiscriminator))
+    public MlpDiscriminator(long features, int hidden, DiscriminatorParts parts) : base(nameof(MlpDiscriminator))
     {
-        _net = Sequential(
-            Linear(features, hidden), LeakyReLU(0.01),
-            Linear(hidden, hidden), LeakyReLU(0.01),
-            Linear(hidden, 1));
+        var (batch, added) = parts.BatchFeatures(hidden);
+        _net = Sequential([
+            parts.Layer(Linear(features, hidden)), LeakyReLU(0.01),
+            parts.Layer(Linear(hidden, hidden)), LeakyReLU(0.01),
+            .. batch,
+            parts.Layer(Linear(hidden + added, 1))]);
         RegisterComponents();
     }
 

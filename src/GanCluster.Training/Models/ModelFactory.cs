@@ -1,3 +1,4 @@
+using GanCluster.Training.Models.AntiCollapse;
 using GanCluster.Specs;
 using static TorchSharp.torch;
 
@@ -34,17 +35,22 @@ public static class ModelFactory
     /// <summary>D for <paramref name="sampleShape"/>; a class-conditional D reads one more input channel (or feature) per class.</summary>
     public static nn.Module<Tensor, Tensor> CreateDiscriminator(ModelSpec model, long[] sampleShape, DropoutContext dropout)
     {
-        var input = ClassConditioning.DiscriminatorInputShape(sampleShape, model.Classes);
-        return model.Name switch
+        var pack = model.AntiCollapse.Pack;
+        var unpacked = ClassConditioning.DiscriminatorInputShape(sampleShape, model.Classes);
+        // A packed D reads its pack's samples side by side: m times the channels (images) or features (points).
+        long[] input = [unpacked[0] * pack, .. unpacked[1..]];
+        var parts = new DiscriminatorParts(model.AntiCollapse);
+        nn.Module<Tensor, Tensor> discriminator = model.Name switch
         {
-            ModelKind.Mlp => new MlpDiscriminator(Features(input), model.DHidden),
-            ModelKind.Vanilla => new VanillaDiscriminator(Features(input), model.DHidden),
-            ModelKind.Dcgan28 => new Dcgan28Discriminator((int)input[0], dropout),
-            ModelKind.Radford28 => new Radford28Discriminator(model.DHidden, (int)input[0]),
-            ModelKind.Dcgan64 => new Dcgan64Discriminator(model.DHidden, (int)input[0]),
-            ModelKind.Toy => new ToyDiscriminator(model.DHidden, model.Layers),
+            ModelKind.Mlp => new MlpDiscriminator(Features(input), model.DHidden, parts),
+            ModelKind.Vanilla => new VanillaDiscriminator(Features(input), model.DHidden, parts),
+            ModelKind.Dcgan28 => new Dcgan28Discriminator((int)input[0], dropout, parts),
+            ModelKind.Radford28 => new Radford28Discriminator(model.DHidden, (int)input[0], parts),
+            ModelKind.Dcgan64 => new Dcgan64Discriminator(model.DHidden, (int)input[0], parts),
+            ModelKind.Toy => new ToyDiscriminator(input[0], model.DHidden, model.Layers, parts),
             _ => throw new ArgumentOutOfRangeException(nameof(model), model.Name, "unknown model"),
         };
+        return pack > 1 ? new PackedDiscriminator(discriminator, pack) : discriminator;
     }
 
     private static long Features(long[] shape) => shape.Aggregate(1L, (a, b) => a * b);

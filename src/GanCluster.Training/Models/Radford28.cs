@@ -1,3 +1,4 @@
+using GanCluster.Training.Models.AntiCollapse;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -31,12 +32,14 @@ internal sealed class Radford28Discriminator : Module<Tensor, Tensor>
 {
     private readonly Sequential _net;
 
-    public Radford28Discriminator(int width, int channels) : base(nameof(Radford28Discriminator))
+    public Radford28Discriminator(int width, int channels, DiscriminatorParts parts) : base(nameof(Radford28Discriminator))
     {
-        _net = Sequential(
-            RadfordLayers.Down(channels, width), LeakyReLU(0.2),
-            RadfordLayers.Down(width, width * 2), BatchNorm2d(width * 2), LeakyReLU(0.2),
-            new KernelReadout(width * 2, 1, 7));
+        var (batch, added) = parts.BatchFeatures(width * 2, 7 * 7);
+        _net = Sequential([
+            parts.Layer(RadfordLayers.Down(channels, width)), LeakyReLU(0.2),
+            parts.Layer(RadfordLayers.Down(width, width * 2)), BatchNorm2d(width * 2), LeakyReLU(0.2),
+            .. batch,
+            parts.Layer(new KernelReadout(width * 2 + added, 1, 7))]);
         RegisterComponents();
         RadfordInit.Apply(this);
     }

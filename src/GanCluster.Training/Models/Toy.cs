@@ -1,3 +1,4 @@
+using GanCluster.Training.Models.AntiCollapse;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -27,12 +28,14 @@ internal sealed class ToyDiscriminator : Module<Tensor, Tensor>
 {
     private readonly Sequential _net;
 
-    public ToyDiscriminator(int hidden, int layers) : base(nameof(ToyDiscriminator))
+    public ToyDiscriminator(long inputs, int hidden, int layers, DiscriminatorParts parts) : base(nameof(ToyDiscriminator))
     {
-        var modules = new List<Module<Tensor, Tensor>> { Linear(2, hidden), LeakyReLU(0.2) };
+        var modules = new List<Module<Tensor, Tensor>> { parts.Layer(Linear(inputs, hidden)), LeakyReLU(0.2) };
         for (var i = 1; i < layers; i++)
-            modules.AddRange([Linear(hidden, hidden), LeakyReLU(0.2)]);
-        modules.Add(Linear(hidden, 1));
+            modules.AddRange([parts.Layer(Linear(hidden, hidden)), LeakyReLU(0.2)]);
+        var (batch, added) = parts.BatchFeatures(hidden);
+        modules.AddRange(batch);
+        modules.Add(parts.Layer(Linear(hidden + added, 1)));
         _net = Sequential(modules);
         RegisterComponents();
     }

@@ -1,3 +1,4 @@
+using GanCluster.Training.Models.AntiCollapse;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -26,9 +27,10 @@ internal sealed class VanillaDiscriminator : Module<Tensor, Tensor>
 {
     private readonly Sequential _net;
 
-    public VanillaDiscriminator(long features, int hidden) : base(nameof(VanillaDiscriminator))
+    public VanillaDiscriminator(long features, int hidden, DiscriminatorParts parts) : base(nameof(VanillaDiscriminator))
     {
-        _net = Sequential(Linear(features, hidden), ReLU(), Linear(hidden, 1));
+        var (batch, added) = parts.BatchFeatures(hidden);
+        _net = Sequential([parts.Layer(Linear(features, hidden)), ReLU(), .. batch, parts.Layer(Linear(hidden + added, 1))]);
         RegisterComponents();
         Xavier.Initialise(this);
     }

@@ -1,3 +1,4 @@
+using GanCluster.Training.Models.AntiCollapse;
 using GanCluster.Training.Data;
 using GanCluster.Training.Losses;
 using GanCluster.Training.Models;
@@ -92,6 +93,8 @@ public sealed class GanTrainer : IDisposable
         {
             var batch = DataCursor + k;
             var last = k == _spec.DiscriminatorStepsPerGeneratorStep - 1;
+            // Spectral normalisation's power iteration: once per D step, whatever the micro-batches or passes.
+            SpectralNorm.UpdateAll(d);
             DiscriminatorOptimizer.zero_grad();
             for (var m = 0; m < micro; m++)
             {
@@ -120,10 +123,10 @@ public sealed class GanTrainer : IDisposable
                     _random.manual_seed(SeedMixer.Mix(_spec.Seed, (long)RandomStream.GradientPenalty, batch));
                     var mixing = rand([shard.GlobalBatch], generator: _random).narrow(0, shard.Start, shard.Length).to(Device);
                     Networks.Dropout.Begin(_spec.Seed, batch, DropoutPass.GradientPenalty, shard);
-                    loss = loss + GradientPenalties.Wasserstein(d, real, generated, mixing, _spec.Loss.GradientPenaltyWeight);
+                    loss = loss + GradientPenalties.Wasserstein(d, real, generated, mixing, _spec.Loss.GradientPenaltyWeight, _spec.Model.AntiCollapse.Pack);
                 }
                 if (_spec.Loss.R1Gamma > 0)
-                    loss = loss + GradientPenalties.R1(realLogits, realInput, _spec.Loss.R1Gamma);
+                    loss = loss + GradientPenalties.R1(realLogits, realInput, _spec.Loss.R1Gamma, _spec.Model.AntiCollapse.Pack);
                 (micro == 1 ? loss : loss / micro).backward();
                 if (report && last)
                 {
