@@ -2,7 +2,7 @@ using GanCluster.Bench;
 
 // dotnet run -c Release --project bench/GanCluster.Bench -- trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]
 //                                                        -- health-overhead [--rounds N] [--threads N] [--evaluator FILE]
-//                                                        -- collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]
+//                                                        -- health-calibrate [--corpus DIR] [--held-out CONFIG,...]
 //                                                        -- quality-summary [--dir DIR]
 //                                                        -- sweep-search [--sweep bench/sweeps/grid25-search.yaml] [--seeds 3]
 //                                                        -- sweep-scale [--cluster DIR] [--trials 10000] [--workers 16] [--trial-ms 1000]   (up --workers 0)
@@ -27,7 +27,7 @@ return args.FirstOrDefault() switch
         Option("--models", "mlp,dcgan28,dcgan64").Split(',')),
     "health-overhead" => HealthOverhead.Run(int.Parse(Option("--rounds", "7")), int.Parse(Option("--threads", "2")), args.Contains("--evaluator") ? Option("--evaluator", "") : null),
     "quality-summary" => QualitySummary.Run(Option("--dir", "runs/quality")),
-    "collapse-calibrate" => CollapseCalibration.Run(Option("--corpus", "runs/collapse-corpus"), Option("--calibration-seeds", "1,2").Split(',').Select(int.Parse).ToArray()),
+    "health-calibrate" => HealthCalibration.Run(Option("--corpus", "runs/health-corpus"), Option("--held-out", HealthCorpus.HeldOut).Split(',').ToHashSet()),
     "allreduce" => AllReduceBandwidth.Run(
         Option("--world-sizes", "2,3").Split(',').Select(int.Parse).ToArray(),
         AllReduceBandwidth.ParseSizes(Option("--sizes", "4K,64K,1M,4M,16M,64M")),
@@ -51,7 +51,7 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: GanCluster.Bench trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]");
     Console.Error.WriteLine("       GanCluster.Bench health-overhead [--rounds N] [--threads N] [--evaluator FILE]");
-    Console.Error.WriteLine("       GanCluster.Bench collapse-calibrate [--corpus DIR] [--calibration-seeds 1,2]");
+    Console.Error.WriteLine("       GanCluster.Bench health-calibrate [--corpus DIR] [--held-out CONFIG,...]");
     Console.Error.WriteLine("       GanCluster.Bench quality-summary [--dir DIR]");
     Console.Error.WriteLine("       GanCluster.Bench control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce-processes [--world-size 2] [--size 1M] [--iterations 50] [--gap-ms 100] [--gap idle|busy]");

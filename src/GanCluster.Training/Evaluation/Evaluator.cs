@@ -35,6 +35,9 @@ public sealed class Evaluator : IDisposable
 
     public long ReferenceCount => _referenceFeatures.shape[0];
 
+    /// <summary>The Fréchet distance of the best constant image: tr(Σ) of the real features (<see cref="ImageQuality.ConstantBaseline"/>).</summary>
+    public double ConstantBaseline => _referenceCovariance.trace().ToDouble();
+
     public long[] SampleShape => [Info.Channels, Info.ImageSize, Info.ImageSize];
 
     /// <summary>Features and logits of images [N, C, H, W] in [-1, 1], in batches, on the CPU.</summary>
@@ -78,7 +81,7 @@ public sealed class Evaluator : IDisposable
         var reference = _referenceFeatures.narrow(0, 0, Math.Min(n, ReferenceCount));
         var (kid, kidSd) = KernelInceptionDistance.Compute(reference, features);
         var neighbourhood = NeighbourhoodQuality.Compute(reference, features, NeighbourhoodK);
-        return new ImageQuality(Info.Extractor, (int)n, classes, fd, kid, kidSd, neighbourhood, _referenceCovariance.trace().ToDouble());
+        return new ImageQuality(Info.Extractor, (int)n, classes, fd, kid, kidSd, neighbourhood, ConstantBaseline);
     }
 
     public const int NeighbourhoodK = 5;
