@@ -12,6 +12,10 @@ public sealed class EvaluatorCliTests
         CliProcess.WriteSpec(dir, CliProcess.Dcgan28Yaml);
         Assert.Equal(0, CliProcess.Run(dir, "train", "spec.yaml", "--out", "run").ExitCode);
         var checkpoint = Path.Combine(dir, "run", "checkpoints", "step-00000020.gck");
+        // Trained before any evaluator exists: nothing measured its coverage, and the verdict says so rather than "healthy".
+        var unevaluated = JsonDocument.Parse(File.ReadLines(Path.Combine(dir, "run", "metrics.jsonl")).Last()).RootElement;
+        Assert.Equal("unmeasured", unevaluated.GetProperty("modes_health").GetString());
+        Assert.Contains(unevaluated.GetProperty("verdict").GetString(), new[] { "unmeasured", "collapsing", "collapsed" });
 
         // Without an evaluator the command says how to get one, and fails as a data problem.
         var missing = CliProcess.Run(dir, "evaluate", checkpoint);
@@ -46,7 +50,25 @@ public sealed class EvaluatorCliTests
         Assert.Equal(20, last.GetProperty("step").GetInt32());
         Assert.InRange(last.GetProperty("classifier_score").GetDouble(), 1, 10);
         Assert.True(last.TryGetProperty("fd_mnist-lenet", out _));
-        Assert.Contains(last.GetProperty("verdict").GetString(), new[] { "healthy", "collapsing", "collapsed" });
+        Assert.Contains(last.GetProperty("verdict").GetString(), new[] { "healthy", "degrading", "collapsing", "not-converging", "collapsed" });
+        Assert.NotEqual("unmeasured", last.GetProperty("modes_health").GetString());
+        Assert.Contains(last.GetProperty("quality_trend").GetString(), new[] { "improving", "stalled", "degrading" });
+        Assert.Equal("fd", last.GetProperty("quality_metric").GetString());
+
+        // The run kept its best checkpoint by the Fréchet distance, which --best finds and checkpoint inspect names.
+        var best = last.GetProperty("best_checkpoint").GetString()!;
+        var bestStep = last.GetProperty("best_quality_step").GetInt64();
+        Assert.Equal($"step-{bestStep:D8}.gck", best);
+        var fromBest = CliProcess.Run(dir, "evaluate", "run2", "--best", "--samples", "100", "--output", "json");
+        Assert.True(fromBest.ExitCode == 0, fromBest.ToString());
+        Assert.Equal(bestStep, JsonDocument.Parse(fromBest.Output).RootElement.GetProperty("step").GetInt64());
+        var inspected = CliProcess.Run(dir, "checkpoint", "inspect", Path.Combine(dir, "run2", "checkpoints", "step-00000020.gck"), "--output", "json");
+        Assert.True(inspected.ExitCode == 0, inspected.ToString());
+        Assert.Equal(bestStep, JsonDocument.Parse(inspected.Output).RootElement.GetProperty("runBest").GetProperty("step").GetInt64());
+        // A run folder without a kept best is refused with what is missing, not a stack trace.
+        var none = CliProcess.Run(dir, "samples", "run", "--best", "--out", "x.png");
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("keeps no best checkpoint", none.Output);
     }
 
     [Fact]

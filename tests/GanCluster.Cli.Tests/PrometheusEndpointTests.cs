@@ -84,6 +84,14 @@ public sealed class PrometheusEndpointTests
             Assert.True(Get("gancluster_steps_per_second") > 0);
             // The verdict is one of its four codes (0 healthy … 3 diverged), and not diverged here.
             Assert.Contains(Get("gancluster_collapse_verdict"), new double[] { 0, 1, 2 });
+            // The verdict's dimensions as a state set: each dimension is in exactly one of its states.
+            foreach (var (dimension, states) in new[] { ("modes", 4), ("trend", 4), ("convergence", 3), ("summary", 7) })
+            {
+                var set = series.Where(k => k.Key.StartsWith($"gancluster_health{{dimension=\"{dimension}\",", StringComparison.Ordinal) && k.Key.Contains("run=\"scraped\"", StringComparison.Ordinal)).ToList();
+                Assert.Equal(states, set.Count);
+                Assert.Equal(1, set.Sum(k => k.Value));
+            }
+            Assert.InRange(Get("gancluster_quality_best", "metric=\"balanced_quality_fraction\","), 0, 1);
             Assert.DoesNotContain(series.Keys, k => k.Contains("step=", StringComparison.Ordinal));
         }
         finally
