@@ -35,6 +35,16 @@ public sealed class ClusterParityTests
             var images = shown.GetProperty("health").GetProperty("images");
             Assert.Equal("mnist-lenet", images.GetProperty("extractor").GetString());
             Assert.InRange(images.GetProperty("classifierScore").GetDouble(), 1, 10);
+            // The verdict's dimensions and the run's best checkpoint travel through the API (issue 16).
+            var dimensions = shown.GetProperty("health").GetProperty("dimensions");
+            Assert.Contains(dimensions.GetProperty("summary").GetString(), new[] { "healthy", "degrading", "collapsing", "not-converging", "collapsed" });
+            Assert.Equal("fd", dimensions.GetProperty("qualityMetric").GetString());
+            var best = dimensions.GetProperty("bestCheckpoint").GetString()!;
+            Assert.True(File.Exists(best), $"the best checkpoint {best} is not on disk");
+            Assert.EndsWith($"step-{long.Parse(dimensions.GetProperty("bestQualityStep").GetString()!):D8}.gck", best);
+            var text = CliProcess.Run(dir, "run", "show", id, "--cluster", cluster);
+            Assert.Contains("best checkpoint: ", text.Output);
+            Assert.Contains("health: ", text.Output);
         }
         finally
         {
