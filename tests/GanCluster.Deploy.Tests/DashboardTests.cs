@@ -48,7 +48,7 @@ public sealed partial class DashboardTests
         var titles = Names().ToDictionary(n => n, n => string.Join(" | ", Panels(Dashboard(n)).Select(p => p["title"]!.GetValue<string>())));
         foreach (var panel in new[] { "Workers by device and state", "Queue and pending ranks", "Runs by state", "API latency", "API errors", "Grain activations", "Messages per second" })
             Assert.Contains(panel, titles["cluster"]);
-        foreach (var panel in new[] { "D and G losses", "D(x) and D(G(z))", "Gradient norms", "Diversity ratio", "Loss oscillation", "Oscillation period", "Modes or classes covered", "Fréchet distance", "Precision and recall", "Verdict over time", "Steps per second" })
+        foreach (var panel in new[] { "D and G losses", "D(x) and D(G(z))", "Gradient norms", "Diversity ratio", "Loss oscillation", "Oscillation period", "Modes or classes covered", "Fréchet distance", "Precision and recall", "Verdict over time", "Verdict dimensions", "Best quality so far", "Steps per second" })
             Assert.Contains(panel, titles["run-health"]);
         foreach (var panel in new[] { "Score of every trial against steps", "Best so far", "Trials by state" })
             Assert.Contains(panel, titles["sweep"]);

@@ -12,7 +12,7 @@ public sealed class RulesTests
     {
         var (code, output) = Repository.Run("promtool", Install, Repository.Deploy("prometheus"), "check", "rules", "rules.yaml");
         Assert.True(code == 0, output);
-        Assert.Contains("SUCCESS: 8 rules found", output);
+        Assert.Contains("SUCCESS: 9 rules found", output);
     }
 
     [Fact]
