@@ -29,6 +29,26 @@ public sealed class RunSpecTests
     }
 
     [Fact]
+    public void Every_run_keeps_its_best_checkpoint_by_its_datasets_quality_metric_unless_told_not_to()
+    {
+        Assert.Equal(new BestCheckpointSpec("balanced_quality_fraction", Specs.Sweeps.MetricGoal.Max, 1), Load("steps: 5\nmodel: { name: toy }\ndataset: { kind: ring8 }\n").KeepBest);
+        Assert.Equal(new BestCheckpointSpec("fd", Specs.Sweeps.MetricGoal.Min, 1), Load("steps: 5\nmodel: { name: mlp }\ndataset: { kind: idx, path: x }\n").KeepBest);
+        Assert.Null(Load("steps: 5\nmodel: { name: toy }\ndataset: { kind: ring8 }\nkeep_best: none\n").KeepBest);
+        Assert.Null(Load("steps: 5\nmodel: { name: toy }\ndataset: { kind: ring8 }\n", "keep_best=none").KeepBest);
+        Assert.Equal(3, Load("steps: 5\nmodel: { name: toy }\ndataset: { kind: ring8 }\n", "keep_best={ metric: reverse_kl, goal: min, count: 3 }").KeepBest!.Count);
+    }
+
+    [Fact]
+    public void The_anti_collapse_options_bind_under_model()
+    {
+        var anti = Load("steps: 5\nbatch_size: 64\nmodel: { name: toy, pack: 2, minibatch_stddev: 4, minibatch_discrimination: { kernels: 20, dims: 3 }, spectral_norm: true }\ndataset: { kind: ring8 }\n").Model.AntiCollapse;
+        Assert.Equal(new AntiCollapseSpec(2, 4, 20, 3, true), anti);
+        Assert.Equal(AntiCollapseSpec.None, Load("steps: 5\nmodel: { name: toy }\ndataset: { kind: ring8 }\n").Model.AntiCollapse);
+        var e = Assert.Throws<SpecException>(() => Load("steps: 5\nmodel: { name: toy, minibatch_discrimination: { kernel: 20 } }\ndataset: { kind: ring8 }\n"));
+        Assert.Contains("kernel", e.Message);
+    }
+
+    [Fact]
     public void Unknown_field_is_rejected_with_its_path_and_line()
     {
         var e = Assert.Throws<SpecException>(() => RunSpecLoader.LoadText("steps: 5\nmodel:\n  name: toy\n  hiden: 3\ndataset: { kind: ring8 }\n", "my.yaml"));

@@ -301,7 +301,7 @@ public sealed class SweepGrain(IRowStorage storage, SweepMeter meter) : Grain, I
             // A PBT segment trains to its boundary, checkpointed there, from the checkpoint it starts from.
             var segment = trial.Segments.LastOrDefault();
             string[] overrides = [.. trial.Values.Select(v => $"{v.Key}={v.Value}"), $"seed={trial.Seed}", $"steps={segment?.ToStep ?? spec.StepsPerTrial}", $"name={spec.Name}-t{trial.Trial}",
-                .. spec.KeepBest > 0 ? [$"keep_best={{ metric: {spec.Metric.Name}, goal: {spec.Metric.Goal.ToString().ToLowerInvariant()}, count: {spec.KeepBest} }}"] : Array.Empty<string>(),
+                spec.KeepBest > 0 ? $"keep_best={{ metric: {spec.Metric.Name}, goal: {spec.Metric.Goal.ToString().ToLowerInvariant()}, count: {spec.KeepBest} }}" : "keep_best=none",
                 .. spec.Algorithm is PbtSearch pbt && spec.BaseSpec.CheckpointEvery == 0 ? [$"checkpoint_every={pbt.IntervalSteps}"] : Array.Empty<string>()];
             var (runSpec, yaml) = RunSpecLoader.LoadText(spec.BaseSpecYaml, $"sweep {_sweep.Id} trial {trial.Trial}", overrides, spec.WorldSize, resolvePaths: false);
             await run.Submit(new RunSubmission(runSpec.Name, yaml, spec.WorldSize, spec.Priority, runSpec.Steps)

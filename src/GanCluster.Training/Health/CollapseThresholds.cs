@@ -1,9 +1,10 @@
 namespace GanCluster.Training.Health;
 
 /// <summary>
-/// The thresholds of the collapse verdict. <see cref="Calibrated"/> holds the values chosen by
-/// <c>bench collapse-calibrate</c> on a corpus of real runs (bench/RESULTS.md lists the corpus, the search
-/// and the held-out precision, recall and detection delay); nothing here is a guess.
+/// The cheap-signal thresholds of the verdict (diversity medians), which <see cref="VerdictThresholds"/> uses while
+/// coverage is unmeasured. <see cref="Calibrated"/> holds the values chosen by the first calibration on the 2D-mixture
+/// corpus; <c>bench health-calibrate</c> scores them again, with the cheap signals alone, on today's corpus
+/// (bench/RESULTS.md); nothing here is a guess.
 /// </summary>
 /// <param name="CollapsedDiversity">Collapsed when the median diversity ratio over <paramref name="Persistence"/> reports is below this.</param>
 /// <param name="CollapsingDiversity">Collapsing (a warning) when that median is below this.</param>
