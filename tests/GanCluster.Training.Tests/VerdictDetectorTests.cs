@@ -110,7 +110,7 @@ public sealed class VerdictDetectorTests
     {
         var detector = new VerdictDetector(VerdictThresholds.Calibrated, Mixture, measurable: true);
         Assert.Equal(ModeHealth.Collapsed, detector.Observe(Report(1), new QualityEvidence(0.5, 0.9, 0.4, null)).Modes);
-        var warned = new VerdictDetector(VerdictThresholds.Calibrated, Mixture, measurable: true);
+        var warned = new VerdictDetector(VerdictThresholds.Calibrated with { DiversityDrop = 0.5 }, Mixture, measurable: true);
         Replay(warned, Enumerable.Repeat((1.0, (QualityEvidence?)null), 5));
         warned.Observe(Report(300), new QualityEvidence(1, 0.9, 0.8, null));
         var verdicts = Replay(warned, Enumerable.Repeat((0.2, (QualityEvidence?)null), 5));
