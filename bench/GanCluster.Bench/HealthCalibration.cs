@@ -117,6 +117,8 @@ internal static class HealthCalibration
         var raw = runs.Select(r => Changes(Replay(r, chosen with { Confirm = 1, DiversityDrop = 0 }, cheapOnly: false).Select(v => v.Verdict.Summary).ToList())).ToList();
         Console.WriteLine($"flapping (a summary returning to a state it had left), per run: median {Median(changes.Select(c => (long)c.Returns).ToList())}, max {changes.Max(c => c.Returns)}, runs with any {changes.Count(c => c.Returns > 0)} of {runs.Count};"
             + $" without hysteresis (confirm 1): median {Median(raw.Select(c => (long)c.Returns).ToList())}, max {raw.Max(c => c.Returns)}, runs with any {raw.Count(c => c.Returns > 0)}");
+        foreach (var (run, summaries) in runs.Select(r => (r, Replay(r, chosen, cheapOnly: false).Select(v => v.Verdict.Summary).ToList())).Where(x => Changes(x.Item2).Returns > 0))
+            Console.WriteLine($"- {run.Name}: {string.Join(" → ", summaries.Where((v, i) => i == 0 || v != summaries[i - 1]).Select(v => RunVerdict.Name(v)))}");
         return 0;
     }
 

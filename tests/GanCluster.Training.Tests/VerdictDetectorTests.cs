@@ -118,6 +118,26 @@ public sealed class VerdictDetectorTests
     }
 
     [Fact]
+    public void A_run_that_will_be_evaluated_waits_for_its_first_evaluation_instead_of_trusting_a_young_gs_diversity()
+    {
+        var detector = new VerdictDetector(VerdictThresholds.Calibrated, Mixture, measurable: true);
+        var verdicts = Replay(detector, Enumerable.Repeat((0.1, (QualityEvidence?)null), 10));
+        Assert.All(verdicts, v => Assert.Equal(ModeHealth.Unmeasured, v.Modes));
+    }
+
+    [Fact]
+    public void A_degrading_trend_ends_only_once_the_metric_is_back_within_half_its_noise_of_the_best()
+    {
+        var detector = new VerdictDetector(VerdictThresholds.Calibrated, Fd, measurable: true);
+        // Best 10; the tolerance is 10% of it: 12 and 12 are degrading, 10.8 (inside 1.0, outside 0.5) is not yet back.
+        double[] fds = [10, 12, 12, 10.8, 10.8, 10.3, 10.3];
+        var trends = fds.Select(fd => detector.Observe(Report(1), Images(fd)).Trend).ToList();
+        Assert.Equal(QualityTrend.Degrading, trends[2]);
+        Assert.Equal(QualityTrend.Degrading, trends[4]);
+        Assert.NotEqual(QualityTrend.Degrading, trends[6]);
+    }
+
+    [Fact]
     public void A_non_finite_loss_is_diverged()
     {
         var detector = new VerdictDetector(VerdictThresholds.Calibrated, Fd, measurable: true);

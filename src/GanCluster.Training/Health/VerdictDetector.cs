@@ -82,8 +82,10 @@ public sealed class VerdictDetector(VerdictThresholds thresholds, SweepMetric qu
             if (significant is not { } sb || quality.IsBetter(q, sb) && Math.Abs(q - sb) > tolerance.Around(sb))
                 (significant, significantAt) = (q, evaluations);
         }
+        // Threshold hysteresis on top of the confirming evaluations: degrading past the tolerance, and back only within half of it.
+        var margin = s.Trend.Value == QualityTrend.Degrading ? 0.5 : 1.0;
         var trendRaw = best is not { } bestValue || !double.IsFinite(q) ? QualityTrend.Unmeasured
-            : quality.IsBetter(bestValue, q) && Math.Abs(q - bestValue) > tolerance.Around(bestValue) ? QualityTrend.Degrading
+            : quality.IsBetter(bestValue, q) && Math.Abs(q - bestValue) > margin * tolerance.Around(bestValue) ? QualityTrend.Degrading
             : evaluations - significantAt < thresholds.TrendWindow ? QualityTrend.Improving
             : QualityTrend.Stalled;
         var trend = s.Trend.Observe(trendRaw, fresh: true, thresholds.Confirm,
@@ -102,8 +104,11 @@ public sealed class VerdictDetector(VerdictThresholds thresholds, SweepMetric qu
 
     private ModeHealth ModesFrom(QualityEvidence? latest, CollapseVerdict cheap, double? reference)
     {
+        // A run that will be evaluated waits for its first evaluation: the cheap signals of a young G misread it (its
+        // first outputs are narrow whatever it will become), and are the only signal only where nothing evaluates.
         if (latest is not { } e)
-            return cheap switch { CollapseVerdict.Collapsed => ModeHealth.Collapsed, CollapseVerdict.Collapsing => ModeHealth.Collapsing, _ => ModeHealth.Unmeasured };
+            return measurable ? ModeHealth.Unmeasured
+                : cheap switch { CollapseVerdict.Collapsed => ModeHealth.Collapsed, CollapseVerdict.Collapsing => ModeHealth.Collapsing, _ => ModeHealth.Unmeasured };
         var state = CoverageState(e.Coverage);
         var (diversity, _) = _cheap.Window;
         if (state == ModeHealth.Healthy && thresholds.DiversityDrop > 0 && reference is { } r && diversity.Count > 0 && CollapseDetector.Median(diversity) < thresholds.DiversityDrop * r)
