@@ -53,8 +53,9 @@ public sealed record RunSpec
         // D sees a micro-batch's rows in packs, and the minibatch standard deviation groups the packed rows.
         var anti = Model.AntiCollapse;
         var rows = BatchSize / shards;
+        var packed = rows / anti.Pack;
         var group = anti.MinibatchStddevGroup;
-        if (rows % anti.Pack != 0 || group > 0 && anti.PackedRows(rows) % Math.Min(group, anti.PackedRows(rows)) != 0)
+        if (rows % anti.Pack != 0 || group > 0 && packed % Math.Min(group, packed) != 0)
             throw new SpecException(file, "batch_size", null,
                 $"rows per rank and micro-batch ({BatchSize} / {shards} = {rows}) that split into packs of {anti.Pack}" + (group > 0 ? $" and then into minibatch_stddev groups of {group}" : ""),
                 BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -125,7 +126,4 @@ public sealed record HealthSpec(int Window, int EvalEvery, int EvalSamples, Coll
 public sealed record AntiCollapseSpec(int Pack, int MinibatchStddevGroup, int MinibatchKernels, int MinibatchKernelDims, bool SpectralNorm)
 {
     public static readonly AntiCollapseSpec None = new(1, 0, 0, 5, false);
-
-    /// <summary>The rows D sees at once out of a micro-batch of <paramref name="rows"/>.</summary>
-    public long PackedRows(long rows) => rows / Pack;
 }

@@ -20,9 +20,6 @@ public sealed class HealthMonitor(string run, int rank, int window, long reportE
     public MixtureQuality? LatestMixture { get; set; }
     public ImageQuality? LatestImages { get; set; }
 
-    /// <summary>The run's best quality so far (metric, value, step), null before its first evaluation.</summary>
-    public (string Metric, double Value, long Step)? BestQuality => _detector.Best is { } b ? (_detector.Quality.Name, b.Value, b.Step) : null;
-
     /// <param name="evaluated">Whether <see cref="LatestMixture"/> or <see cref="LatestImages"/> was measured at this report.</param>
     public HealthRecord Observe(StepReport report, double stepsPerSecond, bool evaluated = false)
     {
@@ -30,19 +27,20 @@ public sealed class HealthMonitor(string run, int rank, int window, long reportE
         var d = finite ? _discriminator.Add(report.DiscriminatorLoss) : default;
         var g = finite ? _generator.Add(report.GeneratorLoss) : default;
         var record = new HealthRecord(run, rank, report, d, g, stepsPerSecond, LatestMixture, LatestImages, RunVerdict.Initial);
-        var evidence = evaluated ? Evidence(record, _detector.Quality) : null;
-        var verdict = _detector.Observe(report, evidence);
-        Latest = record with { Verdict = verdict, Quality = _detector.Best is { } best ? new QualityStanding(_detector.Quality.Name, Evidence(record, _detector.Quality)?.Quality, best.Value, best.Step) : null };
+        // The latest evaluation's evidence, read once; the detector sees it only at the report that measured it.
+        var evidence = Evidence(record, _detector.Quality);
+        var verdict = _detector.Observe(report, evaluated ? evidence : null);
+        Latest = record with { Verdict = verdict, Quality = _detector.Best is { } best ? new QualityStanding(_detector.Quality.Name, evidence?.Quality, best.Value, best.Step) : null };
         return Latest;
     }
 
     /// <summary>The verdict's view of a record's evaluation, or null when it carries none.</summary>
     public static QualityEvidence? Evidence(HealthRecord record, SweepMetric quality) =>
-        record.Mixture is { } m ? new(record.Coverage!.Value, m.HighQualityFraction, BestCheckpointValue(record, quality.Name), null)
-        : record.Images is { } i ? new(record.Coverage!.Value, i.Neighbourhood.Precision, BestCheckpointValue(record, quality.Name), i.ConstantBaseline)
+        record.Mixture is { } m ? new(record.Coverage!.Value, m.HighQualityFraction, QualityValue(record, quality.Name), null)
+        : record.Images is { } i ? new(record.Coverage!.Value, i.Neighbourhood.Precision, QualityValue(record, quality.Name), i.ConstantBaseline)
         : null;
 
-    private static double BestCheckpointValue(HealthRecord record, string metric) => HealthRecordJson.Value(record, metric) ?? double.NaN;
+    private static double QualityValue(HealthRecord record, string metric) => HealthRecordJson.Value(record, metric) ?? double.NaN;
 
     /// <summary>What the next record depends on, for a checkpoint.</summary>
     public HealthState Capture()

@@ -34,7 +34,6 @@ public sealed class VerdictDetector(VerdictThresholds thresholds, SweepMetric qu
     private readonly CollapseDetector _cheap = new(thresholds.Cheap);
     private VerdictState _state = VerdictState.Initial;
 
-    public VerdictThresholds Thresholds => thresholds;
     public SweepMetric Quality => quality;
     public VerdictState State => _state;
     public (IReadOnlyList<double> Diversity, IReadOnlyList<double> Gap) Window => _cheap.Window;
@@ -57,7 +56,7 @@ public sealed class VerdictDetector(VerdictThresholds thresholds, SweepMetric qu
         var fresh = evaluation is not null;
         var s = _state;
         if (evaluation is { } e)
-            s = Evaluated(s, report.Step, e, cheap);
+            s = Evaluated(s, report.Step, e);
         var latest = s.Latest;
         var modesRaw = ModesFrom(latest, cheap, s.ReferenceDiversity);
         var modes = s.Modes.Observe(modesRaw, fresh || !measurable, thresholds.Confirm,
@@ -69,7 +68,7 @@ public sealed class VerdictDetector(VerdictThresholds thresholds, SweepMetric qu
 
     private RunVerdict Verdict() => new(_state.Modes.Value, false, _state.Trend.Value, _state.Convergence.Value);
 
-    private VerdictState Evaluated(VerdictState s, long step, QualityEvidence e, CollapseVerdict cheap)
+    private VerdictState Evaluated(VerdictState s, long step, QualityEvidence e)
     {
         var evaluations = s.Evaluations + 1;
         var tolerance = SweepMetric.IsMixtureQuality(quality.Name) ? thresholds.MixtureTolerance : thresholds.ImageTolerance;

@@ -26,7 +26,7 @@ public static class GradientPenalties
     /// <summary>γ/2·E[‖∇D(x)‖²] on real samples; <paramref name="real"/> must have required grad before D's forward.</summary>
     public static Tensor R1(Tensor realLogits, Tensor real, double gamma, int pack = 1)
     {
-        var gradient = autograd.grad([pack == 1 ? realLogits.sum() : realLogits.sum() / pack], [real], retain_graph: true, create_graph: true)[0];
+        var gradient = autograd.grad([realLogits.sum() / pack], [real], retain_graph: true, create_graph: true)[0];
         return gradient.reshape(gradient.shape[0] / pack, -1).pow(2).sum(1).mean() * (gamma / 2);
     }
 }

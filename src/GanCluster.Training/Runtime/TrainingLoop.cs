@@ -38,7 +38,11 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
     public IReadOnlyList<BestCheckpoint> Best => _best?.Kept ?? [];
 
     public HealthMonitor Monitor { get; } = new(trainer.Spec.Name, rank, trainer.Spec.Health.Window, trainer.Spec.ReportEvery,
-        quality: Specs.Sweeps.SweepMetric.QualityOf(trainer.Spec.Dataset.Kind), measurable: writesFiles && (dataset is GaussianMixture || evaluator is not null));
+        quality: Specs.Sweeps.SweepMetric.QualityOf(trainer.Spec.Dataset.Kind), measurable: Measures(writesFiles, dataset, evaluator));
+
+    /// <summary>Whether this loop evaluates the run: rank 0 (the one that writes files) of a mixture, or of images with an evaluator.</summary>
+    private static bool Measures(bool writesFiles, IGanDataset dataset, Evaluator? evaluator) =>
+        writesFiles && (dataset is GaussianMixture || evaluator is not null);
 
     public LoopOutcome Run(long totalSteps, ITrainingObserver observer, CancellationToken cancellation)
     {
@@ -100,7 +104,7 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
     private bool Evaluate(long step)
     {
         // One rank evaluates for the run: the others would only repeat its numbers.
-        if (!writesFiles || (dataset is not GaussianMixture && evaluator is null))
+        if (!Measures(writesFiles, dataset, evaluator))
             return false;
         using var samples = trainer.GenerateSamples(_spec.Health.EvalSamples, index: 1 + step);
         if (dataset is GaussianMixture mixture)

@@ -12,8 +12,6 @@ namespace GanCluster.Training.Models.AntiCollapse;
 /// </summary>
 public sealed class DiscriminatorParts(AntiCollapseSpec spec)
 {
-    public static readonly DiscriminatorParts None = new(AntiCollapseSpec.None);
-
     public AntiCollapseSpec Spec { get; } = spec;
 
     /// <summary>A weighted layer of D: spectrally normalised when the spec asks for it.</summary>

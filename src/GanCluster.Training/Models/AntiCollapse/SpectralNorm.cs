@@ -30,8 +30,9 @@ public sealed class SpectralNorm : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    private Parameter Weight => layer.named_parameters().First(p => p.name == "weight").parameter;
-    private Parameter? Bias => layer.named_parameters().FirstOrDefault(p => p.name == "bias").parameter;
+    // Looked up by name on every use, not cached: moving the module to a device replaces its parameters.
+    private Parameter Weight => layer.get_parameter("weight") ?? throw new InvalidOperationException($"{layer.GetName()} has no weight to normalise");
+    private Parameter? Bias => layer.get_parameter("bias");
 
     /// <summary>The current estimate of σ(W) (no gradient).</summary>
     public double Sigma
