@@ -14,6 +14,7 @@ public static class GanClusterCommandLine
             TrainCommand.Create(console),
             CheckpointCommands.Create(console),
             SamplesCommand.Create(console),
+            PlotCommand.Create(console),
             EvaluateCommand.Create(console),
             EvaluatorCommands.Create(console),
             DemoCommand.Create(console),

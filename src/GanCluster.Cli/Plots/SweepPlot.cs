@@ -1,7 +1,6 @@
 using System.Globalization;
 using GanCluster.Contracts.Control;
 using ScottPlot;
-using SkiaSharp;
 
 namespace GanCluster.Cli.Plots;
 
@@ -17,23 +16,14 @@ internal static class SweepPlot
 
     public static void Write(Sweep sweep, string path, int width = 1200)
     {
-        var panels = new List<byte[]> { Curves(sweep, width) };
         var parameters = sweep.Trials.SelectMany(t => t.Values.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         var perRow = Math.Min(3, Math.Max(1, parameters.Count));
-        var rows = parameters.Chunk(perRow).Select(row => row.Select(p => Parameter(sweep, p, width / perRow)).ToList()).ToList();
-        using var image = new SKBitmap(width, CurveHeight + rows.Count * ParameterHeight);
-        using (var canvas = new SKCanvas(image))
-        {
-            canvas.Clear(SKColors.White);
-            Draw(canvas, panels[0], 0, 0);
-            for (var r = 0; r < rows.Count; r++)
-                for (var c = 0; c < rows[r].Count; c++)
-                    Draw(canvas, rows[r][c], c * (width / perRow), CurveHeight + r * ParameterHeight);
-        }
-        using var encoded = SKImage.FromBitmap(image).Encode(SKEncodedImageFormat.Png, 100);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        using var file = File.Create(path);
-        encoded.SaveTo(file);
+        var rows = parameters.Chunk(perRow).ToList();
+        var panels = new List<(byte[], int, int)> { (Curves(sweep, width), 0, 0) };
+        for (var r = 0; r < rows.Count; r++)
+            for (var c = 0; c < rows[r].Length; c++)
+                panels.Add((Parameter(sweep, rows[r][c], width / perRow), c * (width / perRow), CurveHeight + r * ParameterHeight));
+        PngPanels.Write(path, width, CurveHeight + rows.Count * ParameterHeight, panels);
     }
 
     private static byte[] Curves(Sweep sweep, int width)
@@ -100,10 +90,4 @@ internal static class SweepPlot
 
     /// <summary>A configuration's colour: Category10 without its red, which marks the stops.</summary>
     private static Color Colour(int configuration) => Palette.GetColor(configuration % 9 >= 3 ? configuration % 9 + 1 : configuration % 9);
-
-    private static void Draw(SKCanvas canvas, byte[] png, int x, int y)
-    {
-        using var bitmap = SKBitmap.Decode(png);
-        canvas.DrawBitmap(bitmap, x, y);
-    }
 }

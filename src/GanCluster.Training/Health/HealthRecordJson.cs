@@ -78,7 +78,16 @@ public static class HealthRecordJson
     public static double? Value(HealthRecord record, string metric)
     {
         var line = From(record);
-        var key = metric == "fd" ? line.Keys.FirstOrDefault(k => k.StartsWith("fd_", StringComparison.Ordinal) && k != "fd_constant_baseline") : metric;
+        var key = KeyOf(line.Keys, metric);
         return key is not null && line.TryGetValue(key, out var value) && value is IConvertible number and not string && number.ToDouble(CultureInfo.InvariantCulture) is var v && double.IsFinite(v) ? v : null;
     }
+
+    /// <summary>
+    /// The field that holds <paramref name="metric"/> among a line's <paramref name="keys"/>: the name itself, except
+    /// <c>fd</c>, which is the line's <c>fd_EXTRACTOR</c> (not its constant-image baseline). Null when absent.
+    /// </summary>
+    public static string? KeyOf(IEnumerable<string> keys, string metric) =>
+        metric == "fd"
+            ? keys.FirstOrDefault(k => k.StartsWith("fd_", StringComparison.Ordinal) && k != "fd_constant_baseline")
+            : keys.Contains(metric) ? metric : null;
 }
