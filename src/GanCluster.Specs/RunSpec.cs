@@ -13,6 +13,9 @@ public sealed record RunSpec
     public required DatasetSpec Dataset { get; init; }
     public required LossSpec Loss { get; init; }
     public required LabelSpec Labels { get; init; }
+
+    /// <summary>Differentiable augmentation of every image D sees (<c>augment</c>); off by default.</summary>
+    public AugmentSpec Augment { get; init; } = AugmentSpec.None;
     public required OptimizerSpec GeneratorOptimizer { get; init; }
     public required OptimizerSpec DiscriminatorOptimizer { get; init; }
     public EmaSpec? Ema { get; init; }
@@ -101,6 +104,18 @@ public sealed record LossSpec(LossKind Kind, double GradientPenaltyWeight, doubl
 
 /// <summary>Label tricks: one-sided smoothing of real targets, random flips, and decaying instance noise.</summary>
 public sealed record LabelSpec(double RealTarget, double FlipProbability, double InstanceNoise, int InstanceNoiseDecaySteps);
+
+/// <summary>
+/// DiffAugment (Zhao et al. 2020) for image datasets: <paramref name="Translation"/> shifts by up to that fraction of the side
+/// (DiffAugment uses 1/8), <paramref name="Cutout"/> zeroes a square of that fraction of the side (1/2), and
+/// <paramref name="Color"/> draws brightness, saturation and contrast. For small datasets, where D memorises the images.
+/// </summary>
+public sealed record AugmentSpec(double Translation, double Cutout, bool Color)
+{
+    public static readonly AugmentSpec None = new(0, 0, false);
+
+    public bool IsOn => Translation > 0 || Cutout > 0 || Color;
+}
 
 /// <summary>An optimizer; with <paramref name="EndLearningRate"/> the rate falls linearly from <paramref name="LearningRate"/> at step 0 to it at the run's last step.</summary>
 public sealed record OptimizerSpec(OptimizerKind Kind, double LearningRate, double Beta1, double Beta2, double Alpha, double Momentum, double WeightDecay, double? EndLearningRate = null);

@@ -157,6 +157,7 @@ public static class RunSpecLoader
             Dataset = dataset,
             Loss = BindLoss(f.Section("loss")),
             Labels = BindLabels(f.Section("labels")),
+            Augment = f.Has("augment") ? BindAugment(f.Section("augment"), dataset) : AugmentSpec.None,
             GeneratorOptimizer = BindOptimizer(optimizers.Section("g"), defaults.Optimizer),
             DiscriminatorOptimizer = BindOptimizer(optimizers.Section("d"), defaults.Optimizer),
             Ema = f.Has("ema") ? BindEma(f.Section("ema")) : null,
@@ -269,6 +270,15 @@ public static class RunSpecLoader
             f.Int("instance_noise_decay_steps", 0, int.MaxValue, 0));
         f.RejectUnknown();
         return labels;
+    }
+
+    private static AugmentSpec BindAugment(YamlFields f, DatasetSpec dataset)
+    {
+        var augment = new AugmentSpec(f.Double("translation", 0, 0.5, 0), f.Double("cutout", 0, 0.99, 0), f.Bool("color", false));
+        f.RejectUnknown();
+        if (augment.IsOn && dataset.Kind.IsMixture())
+            throw f.Error("translation", $"augmentation of images, and dataset {SpecName.Of(dataset.Kind)} is 2D points", "augment");
+        return augment;
     }
 
     private static OptimizerSpec BindOptimizer(YamlFields f, OptimizerSpec d)

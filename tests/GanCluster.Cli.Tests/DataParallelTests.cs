@@ -60,6 +60,8 @@ public sealed class DataParallelTests
     [InlineData("dcgan28", 2, true)]
     // The anti-collapse techniques (issue 16): packs, minibatch statistics and distances per rank's shard, spectral norm's power iteration per step.
     [InlineData("mlp-anti-collapse", 2, true)]
+    // DiffAugment: each rank draws its rows' shifts, cutouts and colours from the global batch's draws.
+    [InlineData("mlp-augment", 2, false)]
     public void N_ranks_follow_the_single_process_trajectory_on_the_same_global_batch(string model, int ranks, bool emulatePerRankStatistics)
     {
         var dir = CliProcess.NewDirectory();
@@ -68,6 +70,7 @@ public sealed class DataParallelTests
         {
             "mlp" => "model: { name: mlp, hidden: 32 }",
             "mlp-anti-collapse" => "model: { name: mlp, hidden: 32, pack: 2, minibatch_stddev: 4, minibatch_discrimination: { kernels: 8, dims: 4 }, spectral_norm: true }",
+            "mlp-augment" => "model: { name: mlp, hidden: 32 }\naugment: { translation: 0.125, cutout: 0.5, color: true }",
             _ => "model: { name: dcgan28 }",
         };
         var yaml = MlpYaml.Replace("steps: 50", "steps: 100").Replace("checkpoint_every: 50", "checkpoint_every: 100")

@@ -40,6 +40,8 @@ public sealed class TrainerTests
         { "toy", ["model.pack=2", "model.minibatch_stddev=4", "loss.r1_gamma=1"] },
         { "toy", ["model.minibatch_discrimination.kernels=8", "model.spectral_norm=true", "loss.kind=wgan-gp"] },
         { "radford28", ["model.spectral_norm=true", "model.minibatch_stddev=4", "model.pack=2"] },
+        // DiffAugment: its draws are seeded per global batch and pass, so a resumed run augments as the straight one.
+        { "dcgan28", ["augment.translation=0.125", "augment.cutout=0.5", "augment.color=true", "loss.r1_gamma=1"] },
     };
 
     /// <summary>k steps, checkpoint through the file format, a fresh trainer, k more steps: equal to 2k straight, to the bit.</summary>

@@ -15,4 +15,5 @@ public enum RandomStream
     EvaluatorReferenceSubset = 10,
     DiscriminatorDropout = 11,
     StandingStatistics = 12,
+    Augmentation = 13,
 }

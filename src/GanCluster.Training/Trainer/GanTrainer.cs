@@ -24,6 +24,7 @@ public sealed class GanTrainer : IDisposable
     private readonly ShardSlice[] _micro;
     private readonly GanLoss _loss;
     private readonly LabelPolicy _labels;
+    private readonly DiffAugment _augment;
     private readonly Generator _random = new(0);
 
     public GanTrainer(RunSpec spec, IGanDataset dataset, ShardSlice shard)
@@ -59,6 +60,7 @@ public sealed class GanTrainer : IDisposable
         DiscriminatorOptimizer = OptimizerFactory.Create(spec.DiscriminatorOptimizer, Networks.Discriminator.parameters());
         _loss = GanLoss.Create(spec.Loss.Kind);
         _labels = new LabelPolicy(spec.Labels, spec.Seed);
+        _augment = new DiffAugment(spec.Augment, spec.Seed);
     }
 
     public RunSpec Spec => _spec;
@@ -106,9 +108,11 @@ public sealed class GanTrainer : IDisposable
                 using (var _ = last ? null : no_grad())
                     generated = g.forward(z);
 
-                var realInput = _labels.InstanceNoise(Step, batch, 0, shard, _dataset.SampleShape, Device, _random) is { } rn ? real + rn : real;
+                var realSeen = _augment.Apply(real, batch, AugmentPass.Real, shard, _random);
+                var realInput = _labels.InstanceNoise(Step, batch, 0, shard, _dataset.SampleShape, Device, _random) is { } rn ? realSeen + rn : realSeen;
                 var fakeNoise = _labels.InstanceNoise(Step, batch, 1, shard, _dataset.SampleShape, Device, _random);
-                var fakeInput = fakeNoise is null ? generated.detach() : generated.detach() + fakeNoise;
+                var fakeSeen = _augment.Apply(generated.detach(), batch, AugmentPass.Fake, shard, _random);
+                var fakeInput = fakeNoise is null ? fakeSeen : fakeSeen + fakeNoise;
                 if (_spec.Loss.R1Gamma > 0)
                     realInput = realInput.detach().requires_grad_(true);
 
@@ -150,7 +154,8 @@ public sealed class GanTrainer : IDisposable
         for (var m = 0; m < micro; m++)
         {
             Networks.Dropout.Begin(_spec.Seed, lastBatch, DropoutPass.Generator, _micro[m]);
-            var loss = _loss.Generator(Discriminate(fakeNoises[m] is { } noise ? fakes[m] + noise : fakes[m], FakeLabels(_micro[m])));
+            var seen = _augment.Apply(fakes[m], lastBatch, AugmentPass.Generator, _micro[m], _random);
+            var loss = _loss.Generator(Discriminate(fakeNoises[m] is { } noise ? seen + noise : seen, FakeLabels(_micro[m])));
             (micro == 1 ? loss : loss / micro).backward();
             if (report)
                 lossG = Sum(lossG, loss.detach());
