@@ -29,7 +29,7 @@ note() { echo "$(date -u +%H:%M:%S) $*" | tee -a "$log"; }
 
 bash scripts/setup.sh --quiet
 # One frozen build of the CLI, the silo and the worker (the launcher and `up` find them next to the CLI).
-for project in Cli Silo Worker; do
+for project in Silo Worker Cli; do   # the CLI last: its newer SkiaSharp (plots) must win
   dotnet build "src/GanCluster.$project/GanCluster.$project.csproj" -c Release -o "$out/bin" -nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary" > /dev/null
 done
 cli() { "$out/bin/gancluster" "$@"; }

@@ -37,7 +37,7 @@ public sealed class DiffAugment(AugmentSpec spec, long seed)
         var rows = (int)images.shape[0];
         var x = images;
         if (spec.Color)
-            x = Colour(x, u, rows);
+            x = Colour(x, draws);
         if (spec.Translation > 0)
             x = Translate(x, u, rows);
         if (spec.Cutout > 0)
@@ -45,20 +45,21 @@ public sealed class DiffAugment(AugmentSpec spec, long seed)
         return x;
     }
 
-    private static Tensor Column(double[] u, int rows, int column, Func<double, double> map, Tensor like) =>
-        tensor(Enumerable.Range(0, rows).Select(i => (float)map(u[i * DrawsPerRow + column])).ToArray(), dtype: like.dtype, device: like.device).reshape(rows, 1, 1, 1);
+    /// <summary>One column of the rows' draws, [rows, 1, 1, 1] in the images' type and device.</summary>
+    private static Tensor Column(Tensor draws, int column, Tensor like) =>
+        draws.select(1, column).to(like.dtype).to(like.device).reshape(-1, 1, 1, 1);
 
     /// <summary>Brightness ±0.5, saturation ×[0, 2] (colour images only) and contrast ×[0.5, 1.5], as DiffAugment's colour policy.</summary>
-    private static Tensor Colour(Tensor x, double[] u, int rows)
+    private static Tensor Colour(Tensor x, Tensor draws)
     {
-        x = x + Column(u, rows, 0, v => v - 0.5, x);
+        x = x + (Column(draws, 0, x) - 0.5);
         if (x.shape[1] > 1)
         {
             var grey = x.mean([1], keepdim: true);
-            x = (x - grey) * Column(u, rows, 1, v => v * 2, x) + grey;
+            x = (x - grey) * (Column(draws, 1, x) * 2) + grey;
         }
         var mean = x.mean([1, 2, 3], keepdim: true);
-        return (x - mean) * Column(u, rows, 2, v => v + 0.5, x) + mean;
+        return (x - mean) * (Column(draws, 2, x) + 0.5) + mean;
     }
 
     /// <summary>Whole-pixel shifts of up to <c>translation</c> of each side, the uncovered border zero.</summary>
@@ -83,18 +84,20 @@ public sealed class DiffAugment(AugmentSpec spec, long seed)
     /// <summary>A square of <c>cutout</c> of the side, centred anywhere in the image (clipped at its edges), set to zero.</summary>
     private Tensor Cutout(Tensor x, double[] u, int rows)
     {
-        var (h, w) = ((int)x.shape[2], (int)x.shape[3]);
-        var (ch, cw) = ((int)(h * spec.Cutout + 0.5), (int)(w * spec.Cutout + 0.5));
-        var mask = new float[rows * h * w];
-        Array.Fill(mask, 1f);
+        var (h, w) = (x.shape[2], x.shape[3]);
+        var (ch, cw) = ((long)(h * spec.Cutout + 0.5), (long)(w * spec.Cutout + 0.5));
+        var top = new long[rows];
+        var left = new long[rows];
         for (var i = 0; i < rows; i++)
         {
-            var cy = (int)Math.Floor(u[i * DrawsPerRow + 6] * (h + 1 - ch % 2));
-            var cx = (int)Math.Floor(u[i * DrawsPerRow + 5] * (w + 1 - cw % 2));
-            for (var y = Math.Max(0, cy - ch / 2); y < Math.Min(h, cy - ch / 2 + ch); y++)
-                for (var c = Math.Max(0, cx - cw / 2); c < Math.Min(w, cx - cw / 2 + cw); c++)
-                    mask[(i * h + y) * w + c] = 0f;
+            top[i] = (long)Math.Floor(u[i * DrawsPerRow + 6] * (h + 1 - ch % 2)) - ch / 2;
+            left[i] = (long)Math.Floor(u[i * DrawsPerRow + 5] * (w + 1 - cw % 2)) - cw / 2;
         }
-        return x * tensor(mask, dtype: x.dtype, device: x.device).reshape(rows, 1, h, w);
+        var y0 = tensor(top, device: x.device).reshape(rows, 1, 1);
+        var x0 = tensor(left, device: x.device).reshape(rows, 1, 1);
+        var ys = arange(h, device: x.device).reshape(1, h, 1);
+        var xs = arange(w, device: x.device).reshape(1, 1, w);
+        var inside = ys.ge(y0).logical_and(ys.lt(y0 + ch)).logical_and(xs.ge(x0)).logical_and(xs.lt(x0 + cw));
+        return x.masked_fill(inside.unsqueeze(1), 0);
     }
 }
