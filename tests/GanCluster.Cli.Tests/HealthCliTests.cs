@@ -18,6 +18,19 @@ public sealed class HealthCliTests
         """;
 
     [Fact]
+    public void Evaluations_happen_every_eval_every_steps_even_between_reports()
+    {
+        var dir = CliProcess.NewDirectory();
+        CliProcess.WriteSpec(dir, Ring8.Replace("steps: 200", "steps: 60").Replace("report_every: 10", "report_every: 20").Replace("eval_every: 50", "eval_every: 15"));
+        var result = CliProcess.Run(dir, "train", "spec.yaml", "--out", "run");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var records = File.ReadAllLines(Path.Combine(dir, "run", "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        // Reports at 20, 40, 60, a checkpoint at 50, and evaluations at 15, 30, 45, 60: one record for each of those steps.
+        Assert.Equal([15L, 20, 30, 40, 45, 50, 60], records.Select(r => r.GetProperty("step").GetInt64()));
+        Assert.All(records.Where(r => r.GetProperty("step").GetInt64() % 15 == 0), r => Assert.True(r.TryGetProperty("modes_covered", out _)));
+    }
+
+    [Fact]
     public void A_diverging_run_exits_6_naming_the_step_and_writes_no_bad_checkpoint()
     {
         var dir = CliProcess.NewDirectory();

@@ -68,7 +68,8 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
             var next = trainer.Step + 1;
             var checkpointStep = _spec.CheckpointEvery > 0 && (next % _spec.CheckpointEvery == 0 || next == totalSteps);
             var started = Stopwatch.GetTimestamp();
-            var report = trainer.TrainStep(next % _spec.ReportEvery == 0 || next == totalSteps || checkpointStep);
+            // An evaluation step reports too, so that health.eval_every holds whatever report_every is.
+            var report = trainer.TrainStep(next % _spec.ReportEvery == 0 || next == totalSteps || checkpointStep || IsEvaluationStep(_spec, next, totalSteps));
             stepsSinceReport++;
             if (report is not null)
             {
