@@ -129,7 +129,8 @@ public sealed class ClusterSupervisionTests
         using var lookalike = Process.Start("sh", ["-c", "sleep 600; :", Path.Combine(dir, ClusterBinaries.WorkerDll)]);
         try
         {
-            Assert.Contains(ClusterBinaries.WorkerDll, string.Join(' ', ProcessIds.CommandLine(lookalike.Id)));
+            // Until the child has exec'd, /proc shows the forking parent's command line (or none): wait for sh's.
+            WaitUntil(() => string.Join(' ', ProcessIds.CommandLine(lookalike.Id)).Contains(ClusterBinaries.WorkerDll), "the lookalike to exec", TimeSpan.FromSeconds(10));
             void WriteClusterJson()
             {
                 var ports = FreePorts.Take(5);
