@@ -21,7 +21,7 @@ internal sealed class BareLoop : IDisposable
     public BareLoop(RunSpec spec, Tensor imagesInUnitRange)
     {
         manual_seed(spec.Seed);
-        _nets = ModelFactory.Create(spec.Model, imagesInUnitRange.shape[1..]);
+        _nets = ModelFactory.Create(spec.Model, imagesInUnitRange.shape[1..], spec.Loss.DifferentiatesDiscriminatorTwice);
         _optG = optim.Adam(_nets.Generator.parameters(), spec.GeneratorOptimizer.LearningRate, spec.GeneratorOptimizer.Beta1, spec.GeneratorOptimizer.Beta2);
         _optD = optim.Adam(_nets.Discriminator.parameters(), spec.DiscriminatorOptimizer.LearningRate, spec.DiscriminatorOptimizer.Beta1, spec.DiscriminatorOptimizer.Beta2);
         _data = imagesInUnitRange;

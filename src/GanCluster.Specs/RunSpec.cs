@@ -100,7 +100,11 @@ public sealed record ModelSpec(ModelKind Name, int LatentDim, int Hidden, int La
 
 public sealed record DatasetSpec(DatasetKind Kind, string? Path, string Split, int ImageSize, int Channels, int? Limit);
 
-public sealed record LossSpec(LossKind Kind, double GradientPenaltyWeight, double R1Gamma);
+public sealed record LossSpec(LossKind Kind, double GradientPenaltyWeight, double R1Gamma)
+{
+    /// <summary>A gradient penalty (WGAN-GP, R1) differentiates D's input gradient again: D needs a double backward.</summary>
+    public bool DifferentiatesDiscriminatorTwice => GradientPenaltyWeight > 0 || R1Gamma > 0;
+}
 
 /// <summary>Label tricks: one-sided smoothing of real targets, random flips, and decaying instance noise.</summary>
 public sealed record LabelSpec(double RealTarget, double FlipProbability, double InstanceNoise, int InstanceNoiseDecaySteps);

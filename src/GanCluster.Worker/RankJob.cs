@@ -20,6 +20,8 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
 {
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
+    /// <summary>One report at a time: the first one and the periodic ones would otherwise overlap, and arrive out of order.</summary>
+    private readonly SemaphoreSlim _reporting = new(1, 1);
     private int _attempt;
 
     public WorkerAssignment Assignment => assignment;
@@ -163,10 +165,18 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
     /// <summary>One report; the evaluations it carried are dropped from the pending ones only once it arrived.</summary>
     private async Task<RunDirective> Report(IRunGrain run, Progress progress)
     {
-        var evaluations = progress.PendingEvaluations();
-        var directive = await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt) { Evaluations = evaluations });
-        progress.Delivered(evaluations.Count);
-        return directive;
+        await _reporting.WaitAsync();
+        try
+        {
+            var evaluations = progress.PendingEvaluations();
+            var directive = await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt) { Evaluations = evaluations });
+            progress.Delivered(evaluations);
+            return directive;
+        }
+        finally
+        {
+            _reporting.Release();
+        }
     }
 
     private async Task ReportAsync(IRunGrain run, Progress progress, PeriodicTimer timer)
@@ -224,10 +234,11 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
                 return [.. _evaluations];
         }
 
-        public void Delivered(int count)
+        /// <summary>Drops the records a report carried (these, not as many: a record added meanwhile stays pending).</summary>
+        public void Delivered(IReadOnlyList<RunHealth> delivered)
         {
             lock (_evaluations)
-                _evaluations.RemoveRange(0, Math.Min(count, _evaluations.Count));
+                _evaluations.RemoveAll(e => delivered.Any(d => ReferenceEquals(d, e)));
         }
 
         public void OnStarted(long fromStep, long totalSteps) => Step = fromStep;

@@ -27,9 +27,9 @@ public sealed class AntiCollapseTests
     {
         var all = new AntiCollapseSpec(Pack: 2, MinibatchStddevGroup: 2, MinibatchKernels: 6, MinibatchKernelDims: 3, SpectralNorm: true);
         manual_seed(1);
-        using var plain = ModelFactory.Create(Spec(name, AntiCollapseSpec.None), shape);
+        using var plain = ModelFactory.Create(Spec(name, AntiCollapseSpec.None), shape, differentiatedTwice: false);
         manual_seed(1);
-        using var nets = ModelFactory.Create(Spec(name, all), shape);
+        using var nets = ModelFactory.Create(Spec(name, all), shape, differentiatedTwice: false);
         Assert.True(GanNetworks.ParameterCount(nets.Discriminator) > GanNetworks.ParameterCount(plain.Discriminator), "packing, stddev and discrimination add input weights");
         using var scope = NewDisposeScope();
         SpectralNorm.UpdateAll(nets.Discriminator);
@@ -79,13 +79,37 @@ public sealed class AntiCollapseTests
     public void Minibatch_discrimination_tells_a_collapsed_batch_from_a_diverse_one()
     {
         manual_seed(3);
-        using var discrimination = new MinibatchDiscrimination(4, kernels: 5, dims: 3);
+        using var discrimination = new MinibatchDiscrimination(4, kernels: 5, dims: 3, differentiatedTwice: false);
         using var scope = NewDisposeScope();
         var collapsed = discrimination.forward(ones(6, 4))[.., 4..];
         var diverse = discrimination.forward(randn(6, 4).mul(5))[.., 4..];
         // Identical rows are each as close as can be to the 5 others: exp(0) × 5.
         Assert.True(collapsed.allclose(full_like(collapsed, 5.0)));
         Assert.True(diverse.mean().ToDouble() < 2.5);
+    }
+
+    [Fact]
+    public void Minibatch_discrimination_by_cdist_matches_the_written_out_distances_and_only_these_take_a_gradient_penalty()
+    {
+        manual_seed(4);
+        using var once = new MinibatchDiscrimination(6, kernels: 5, dims: 3, differentiatedTwice: false);
+        using var twice = new MinibatchDiscrimination(6, kernels: 5, dims: 3, differentiatedTwice: true);
+        twice.load_state_dict(once.state_dict());
+        using var scope = NewDisposeScope();
+        var rows = randn(16, 6);
+        var (x1, x2) = (rows.clone().requires_grad_(true), rows.clone().requires_grad_(true));
+        var (y1, y2) = (once.forward(x1), twice.forward(x2));
+        Assert.True(y1.allclose(y2, rtol: 1e-5, atol: 1e-6), "the two ways give the same features");
+        y1.pow(2).sum().backward();
+        y2.pow(2).sum().backward();
+        Assert.True(x1.grad!.allclose(x2.grad!, rtol: 1e-4, atol: 1e-6), "and the same gradients");
+        // R1 differentiates D's input gradient again: the written-out distances allow it, and give the weight a gradient.
+        var input = rows.clone().requires_grad_(true);
+        var gradient = autograd.grad([twice.forward(input).sum()], [input], retain_graph: true, create_graph: true)[0];
+        twice.zero_grad();
+        gradient.pow(2).sum().backward();
+        var weight = twice.parameters().Single().grad!;
+        Assert.True(weight.isfinite().all().ToBoolean() && weight.abs().sum().ToDouble() > 0);
     }
 
     [Fact]

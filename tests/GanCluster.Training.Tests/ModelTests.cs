@@ -21,7 +21,7 @@ public sealed class ModelTests
     public void Shapes_and_parameter_counts(ModelKind name, int latent, int hidden, int layers, long[] shape, long generatorParameters, long discriminatorParameters)
     {
         manual_seed(0);
-        using var nets = ModelFactory.Create(new ModelSpec(name, latent, hidden, layers), shape);
+        using var nets = ModelFactory.Create(new ModelSpec(name, latent, hidden, layers), shape, differentiatedTwice: false);
         Assert.Equal(generatorParameters, GanNetworks.ParameterCount(nets.Generator));
         Assert.Equal(discriminatorParameters, GanNetworks.ParameterCount(nets.Discriminator));
         using var scope = NewDisposeScope();
@@ -38,9 +38,9 @@ public sealed class ModelTests
         var spec = TestSpecs.Load("steps: 1\nmodel: { name: radford28, hidden: 16, d_hidden: 48 }\ndataset: { kind: idx, path: x }\n").Model;
         Assert.Equal((16, 48), (spec.Hidden, spec.DHidden));
         Assert.Equal(16, TestSpecs.Load("steps: 1\nmodel: { name: radford28, hidden: 16 }\ndataset: { kind: idx, path: x }\n").Model.DHidden);
-        using var wide = ModelFactory.Create(spec, [1, 28, 28]);
-        using var same = ModelFactory.Create(spec with { DiscriminatorHidden = null }, [1, 28, 28]);
-        using var asWide = ModelFactory.Create(spec with { Hidden = 48, DiscriminatorHidden = null }, [1, 28, 28]);
+        using var wide = ModelFactory.Create(spec, [1, 28, 28], differentiatedTwice: false);
+        using var same = ModelFactory.Create(spec with { DiscriminatorHidden = null }, [1, 28, 28], differentiatedTwice: false);
+        using var asWide = ModelFactory.Create(spec with { Hidden = 48, DiscriminatorHidden = null }, [1, 28, 28], differentiatedTwice: false);
         Assert.Equal(GanNetworks.ParameterCount(same.Generator), GanNetworks.ParameterCount(wide.Generator));
         Assert.Equal(GanNetworks.ParameterCount(asWide.Discriminator), GanNetworks.ParameterCount(wide.Discriminator));
         Assert.True(GanNetworks.ParameterCount(wide.Discriminator) > GanNetworks.ParameterCount(same.Discriminator));
@@ -50,7 +50,7 @@ public sealed class ModelTests
     public void Vanilla_uses_a_uniform_prior_and_xavier_init()
     {
         manual_seed(0);
-        using var nets = ModelFactory.Create(new ModelSpec(ModelKind.Vanilla, 100, 128, 1), [1, 28, 28]);
+        using var nets = ModelFactory.Create(new ModelSpec(ModelKind.Vanilla, 100, 128, 1), [1, 28, 28], differentiatedTwice: false);
         Assert.Equal(LatentPrior.Uniform, nets.Prior);
         var first = nets.Generator.parameters().First();
         var bound = Math.Sqrt(6.0 / (100 + 128));
@@ -62,7 +62,7 @@ public sealed class ModelTests
     public void Dcgan64_weights_follow_radford_initialisation()
     {
         manual_seed(0);
-        using var nets = ModelFactory.Create(new ModelSpec(ModelKind.Dcgan64, 100, 64, 4), [3, 64, 64]);
+        using var nets = ModelFactory.Create(new ModelSpec(ModelKind.Dcgan64, 100, 64, 4), [3, 64, 64], differentiatedTwice: false);
         var convWeight = nets.Discriminator.named_parameters().First(p => p.name.EndsWith("weight")).parameter;
         Assert.InRange(convWeight.std().ToDouble(), 0.018, 0.022);
         Assert.InRange(convWeight.mean().ToDouble(), -0.002, 0.002);
@@ -76,7 +76,7 @@ public sealed class LatentProjectionTests
     {
         using var scope = NewDisposeScope();
         manual_seed(0);
-        using var nets = GanCluster.Training.Models.ModelFactory.Create(new GanCluster.Specs.ModelSpec(ModelKind.Dcgan64, 16, 4, 4), [1, 64, 64]);
+        using var nets = GanCluster.Training.Models.ModelFactory.Create(new GanCluster.Specs.ModelSpec(ModelKind.Dcgan64, 16, 4, 4), [1, 64, 64], differentiatedTwice: false);
         var projection = nets.Generator.named_parameters().First();
         Assert.Equal([16L, 32, 4, 4], projection.parameter.shape);
         var z = randn(3, 16);
@@ -126,7 +126,7 @@ public sealed class UnfoldedConvolutionTests
     public void D_input_gradient_stays_finite_over_recycled_NaN_memory(ModelKind model, int width, int size)
     {
         manual_seed(0);
-        using var d = ModelFactory.CreateDiscriminator(new ModelSpec(model, 16, width, 4), [1, size, size], new DropoutContext());
+        using var d = ModelFactory.CreateDiscriminator(new ModelSpec(model, 16, width, 4), [1, size, size], new DropoutContext(), differentiatedTwice: false);
         static void Dirty() => new[] { 16L, 64, 256, 1024, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 1 << 20 }
             .SelectMany(n => Enumerable.Range(0, 4).Select(_ => full(n, float.NaN))).ToList().ForEach(t => t.Dispose());
         // Which recycled block the kernel picks up depends on the allocations around it: alternate two patterns.

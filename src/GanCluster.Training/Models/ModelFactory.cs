@@ -7,11 +7,12 @@ namespace GanCluster.Training.Models;
 /// <summary>Builds G and D by the model name of the run spec. Initialisation draws from torch's global RNG.</summary>
 public static class ModelFactory
 {
-    public static GanNetworks Create(ModelSpec model, long[] sampleShape)
+    /// <summary>G and D; <paramref name="differentiatedTwice"/>: a gradient penalty differentiates D twice (<see cref="LossSpec.DifferentiatesDiscriminatorTwice"/>).</summary>
+    public static GanNetworks Create(ModelSpec model, long[] sampleShape, bool differentiatedTwice)
     {
         var dropout = new DropoutContext();
         var generator = CreateGenerator(model, sampleShape);
-        var discriminator = CreateDiscriminator(model, sampleShape, dropout);
+        var discriminator = CreateDiscriminator(model, sampleShape, dropout, differentiatedTwice);
         var prior = model.Name == ModelKind.Vanilla ? LatentPrior.Uniform : LatentPrior.Normal;
         return new GanNetworks(generator, discriminator, model.LatentDim, prior, sampleShape, dropout, model.Classes);
     }
@@ -33,13 +34,13 @@ public static class ModelFactory
     }
 
     /// <summary>D for <paramref name="sampleShape"/>; a class-conditional D reads one more input channel (or feature) per class.</summary>
-    public static nn.Module<Tensor, Tensor> CreateDiscriminator(ModelSpec model, long[] sampleShape, DropoutContext dropout)
+    public static nn.Module<Tensor, Tensor> CreateDiscriminator(ModelSpec model, long[] sampleShape, DropoutContext dropout, bool differentiatedTwice)
     {
         var pack = model.AntiCollapse.Pack;
         var unpacked = ClassConditioning.DiscriminatorInputShape(sampleShape, model.Classes);
         // A packed D reads its pack's samples side by side: m times the channels (images) or features (points).
         long[] input = [unpacked[0] * pack, .. unpacked[1..]];
-        var parts = new DiscriminatorParts(model.AntiCollapse);
+        var parts = new DiscriminatorParts(model.AntiCollapse, differentiatedTwice);
         nn.Module<Tensor, Tensor> discriminator = model.Name switch
         {
             ModelKind.Mlp => new MlpDiscriminator(Features(input), model.DHidden, parts),

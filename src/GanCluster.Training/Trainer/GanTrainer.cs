@@ -46,7 +46,7 @@ public sealed class GanTrainer : IDisposable
                 ? $"model.classes is {spec.Model.Classes}, but the {spec.Dataset.Kind} dataset has no class labels"
                 : $"the dataset's labels name {found} classes, but model.classes is {spec.Model.Classes}");
         manual_seed(spec.Seed);
-        Networks = ModelFactory.Create(spec.Model, dataset.SampleShape);
+        Networks = ModelFactory.Create(spec.Model, dataset.SampleShape, spec.Loss.DifferentiatesDiscriminatorTwice);
         Networks.Generator.to(Device);
         Networks.Discriminator.to(Device);
         if (spec.Ema is { } ema)

@@ -8,9 +8,10 @@ namespace GanCluster.Training.Models.AntiCollapse;
 /// What the anti-collapse options (<see cref="AntiCollapseSpec"/>) change inside a discriminator, for every model alike:
 /// each weighted layer through <see cref="Layer"/> (spectral normalisation), and the batch-level features inserted
 /// before D's last layer (<see cref="BatchFeatures"/>), which widen that layer's input by <c>Added</c>. Packing wraps
-/// the whole D instead (<see cref="ModelFactory"/>).
+/// the whole D instead (<see cref="ModelFactory"/>). <paramref name="differentiatedTwice"/>: a gradient penalty
+/// differentiates D's gradient again, which rules out layers without a double backward.
 /// </summary>
-public sealed class DiscriminatorParts(AntiCollapseSpec spec)
+public sealed class DiscriminatorParts(AntiCollapseSpec spec, bool differentiatedTwice)
 {
     public AntiCollapseSpec Spec { get; } = spec;
 
@@ -32,7 +33,7 @@ public sealed class DiscriminatorParts(AntiCollapseSpec spec)
         }
         if (Spec.MinibatchKernels > 0)
         {
-            var discrimination = new MinibatchDiscrimination((channels + added) * spatial, Spec.MinibatchKernels, Spec.MinibatchKernelDims);
+            var discrimination = new MinibatchDiscrimination((channels + added) * spatial, Spec.MinibatchKernels, Spec.MinibatchKernelDims, differentiatedTwice);
             modules.Add(discrimination);
             added += discrimination.Added;
         }
