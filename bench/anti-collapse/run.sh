@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Each anti-collapse technique of the discriminator against the same recipe without it, side by side:
-# grid25 (examples/grid25.yaml, seeds 1 2) and MNIST (bench/quality/mnist.yaml, 2,000 steps, seed 1),
+# grid25 (bench/recipes/grid25-8k.yaml, the old example recipe, seeds 1 2) and MNIST (bench/quality/mnist.yaml, 2,000 steps, seed 1),
 # one thread per run, ANTI_JOBS (default 1) runs at a time. Each run evaluates at its end (2,500 points for
 # grid25, 2,000 images in the MNIST evaluator). Summarise with summary.py OUT (a markdown table).
 #   bench/anti-collapse/run.sh OUT
@@ -30,7 +30,7 @@ printf '%s\n' "${jobs[@]}" | xargs -P "${ANTI_JOBS:-1}" -I{} bash -c '
   [ -f "$dir/done" ] && exit 0
   rm -rf "$dir"
   case "$recipe" in
-    grid25) spec=examples/grid25.yaml; extra="--set health.eval_every=2000 --set health.eval_samples=2500" ;;
+    grid25) spec=bench/recipes/grid25-8k.yaml; extra="--set health.eval_every=2000 --set health.eval_samples=2500" ;;
     mnist) spec=bench/quality/mnist.yaml; extra="--set steps=2000 --set health.eval_every=500 --set health.eval_samples=2000" ;;
   esac
   start=$(date +%s.%N)

@@ -114,7 +114,7 @@ public sealed class LocalClusterTests
         var dir = CliProcess.NewDirectory();
         var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 2500").Replace("checkpoint_every: 100", "checkpoint_every: 500"));
         var cluster = Path.Combine(dir, "cluster");
-        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--cluster", cluster).ExitCode);
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--threads", "1", "--cluster", cluster).ExitCode);
         try
         {
             var id = Json(CliProcess.Run(dir, "run", "submit", spec, "--cluster", cluster, "--output", "json")).GetProperty("id").GetString()!;
@@ -185,7 +185,7 @@ public sealed class LocalClusterTests
         var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 400").Replace("checkpoint_every: 100", "checkpoint_every: 1")
             + "\noptimizers:\n  g: { kind: sgd, lr: 10.0 }\n  d: { kind: sgd, lr: 10.0 }\n");
         var cluster = Path.Combine(dir, "cluster");
-        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--cluster", cluster).ExitCode);
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--threads", "1", "--cluster", cluster).ExitCode);
         try
         {
             var run = CliProcess.Run(dir, "run", "submit", spec, "--watch", "--cluster", cluster);
@@ -225,7 +225,7 @@ public sealed class LocalClusterTests
             health: { eval_every: 250, eval_samples: 1000 }
             """);
         var cluster = Path.Combine(dir, "cluster");
-        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--cluster", cluster).ExitCode);
+        Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "1", "--threads", "1", "--cluster", cluster).ExitCode);
         try
         {
             var flagged = CliProcess.Run(dir, "run", "submit", spec, "--watch", "--cluster", cluster);
@@ -254,7 +254,7 @@ public sealed class LocalClusterTests
         var dir = CliProcess.NewDirectory();
         var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 10000000").Replace("checkpoint_every: 100", "checkpoint_every: 0"));
         var cluster = Path.Combine(dir, "cluster");
-        var up = CliProcess.Run(dir, "up", "--workers", "1", "--cluster", cluster);
+        var up = CliProcess.Run(dir, "up", "--workers", "1", "--threads", "1", "--cluster", cluster);
         Assert.True(up.ExitCode == 0, up.ToString());
         try
         {
