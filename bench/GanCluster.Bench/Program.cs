@@ -13,6 +13,7 @@ using GanCluster.Bench;
 //                                                        -- generator-norm --checkpoint CKPT --evaluator FILE [--samples 5000]
 //                                                        -- allreduce [--world-sizes 2,3] [--sizes 4K,...,64M] [--channels 1,4] [--chunk-bytes 1048576]
 //                                                        -- allreduce-tls [--world-size 2] [--sizes 64K,1M,16M] [--channels 4] [--rounds 6]
+//                                                        -- minibatch-distances [--rounds 5] [--rows 256] [--kernels 50] [--dims 5]
 string Option(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
@@ -44,6 +45,7 @@ return args.FirstOrDefault() switch
     "generator-norm" => GeneratorNormProbe.Run(Option("--checkpoint", ""), Option("--evaluator", ""), int.Parse(Option("--samples", "5000"))),
     "first-step" => ControlPlaneLoad.FirstStep(Option("--cluster", ".gancluster"), int.Parse(Option("--samples", "20"))),
     "exporter-overhead" => ExporterOverhead.Run(int.Parse(Option("--rounds", "5")), int.Parse(Option("--steps", "3000")), double.Parse(Option("--scrape", "0.1"), System.Globalization.CultureInfo.InvariantCulture), Option("--model", "toy")),
+    "minibatch-distances" => MinibatchDistances.Run(int.Parse(Option("--rounds", "5")), int.Parse(Option("--rows", "256")), int.Parse(Option("--kernels", "50")), int.Parse(Option("--dims", "5"))),
     _ => Usage(),
 };
 
@@ -57,5 +59,6 @@ static int Usage()
     Console.Error.WriteLine("       GanCluster.Bench allreduce-processes [--world-size 2] [--size 1M] [--iterations 50] [--gap-ms 100] [--gap idle|busy]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce [--world-sizes 2,3] [--sizes 4K,64K,1M,4M,16M,64M] [--channels 1,4] [--chunk-bytes 1048576]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce-tls [--world-size 2] [--sizes 64K,1M,16M] [--channels 4] [--rounds 6]");
+    Console.Error.WriteLine("       GanCluster.Bench minibatch-distances [--rounds 5] [--rows 256] [--kernels 50] [--dims 5]");
     return 2;
 }
