@@ -48,5 +48,5 @@ public sealed class MinibatchDiscrimination : Module<Tensor, Tensor>
     }
 
     /// <summary>The L1 distances as broadcast differences: B·N²·C floats per pass (50 kernels × 5 dims at 256 rows: 16M), twice differentiable.</summary>
-    internal static Tensor WrittenOut(Tensor m) => (m.unsqueeze(2) - m.unsqueeze(1)).abs().sum([3]);
+    private static Tensor WrittenOut(Tensor m) => (m.unsqueeze(2) - m.unsqueeze(1)).abs().sum([3]);
 }
