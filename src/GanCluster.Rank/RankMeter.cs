@@ -4,7 +4,7 @@ using GanCluster.Training.Telemetry;
 namespace GanCluster.Rank;
 
 /// <summary>
-/// A rank process's meters: the health gauges of the runs it trains (labelled by run, and removed when a run ends),
+/// A rank process's meters: the health gauges of the runs it trains (labelled by run, and removed a while after a run ends),
 /// and what training costs, labelled only by kind so that a long-lived worker's series stay bounded: step time,
 /// all-reduce bytes and time per collective, checkpoint write time and size.
 /// </summary>
@@ -22,8 +22,10 @@ public sealed class RankMeter : IDisposable
     private readonly Histogram<double> _checkpoint;
     private readonly Counter<long> _checkpointBytes;
 
-    public RankMeter()
+    /// <param name="seriesLinger">How long a finished run's health series stay (<see cref="TrainingMeter.DefaultLinger"/> when null).</param>
+    public RankMeter(TimeSpan? seriesLinger = null)
     {
+        Health = new(seriesLinger);
         _step = _meter.CreateHistogram<double>("gancluster_step_seconds", "s", "Wall time of one training step (compute, collectives and any report)");
         _allReduceBytes = _meter.CreateCounter<long>("gancluster_allreduce_bytes", "By", "Bytes this rank reduced, by collective");
         _allReduce = _meter.CreateHistogram<double>("gancluster_allreduce_seconds", "s", "Time in one collective, by collective (including the wait for slower ranks)");
@@ -32,7 +34,7 @@ public sealed class RankMeter : IDisposable
     }
 
     /// <summary>The health gauges (<c>gancluster_d_loss</c> …) of every run this process trains.</summary>
-    public TrainingMeter Health { get; } = new();
+    public TrainingMeter Health { get; }
 
     public void Step(TimeSpan elapsed) => _step.Record(elapsed.TotalSeconds);
 

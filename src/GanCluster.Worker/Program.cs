@@ -19,7 +19,7 @@ var exit = await HostExit.RunAsync(async () =>
     var options = SettingsBinder.Load<WorkerOptions>(builder.Configuration, WorkerOptions.Section);
     builder.Services.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
     builder.AddServiceDefaults(new HostIdentity("worker", options.Id), WorkerExtensions.Meters, WorkerExtensions.Views);
-    builder.AddWorkerMeters();
+    builder.AddWorkerMeters(options);
     if (options.Mode == WorkerMode.StaticRing)
         builder.AddStaticRingRank();
     else

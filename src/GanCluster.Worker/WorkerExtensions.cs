@@ -22,9 +22,9 @@ public static class WorkerExtensions
     public static void Views(MeterProviderBuilder metrics) =>
         metrics.AddView("gancluster_step_seconds", new ExplicitBucketHistogramConfiguration { Boundaries = RankMeter.StepSecondsBuckets });
 
-    public static WebApplicationBuilder AddWorkerMeters(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddWorkerMeters(this WebApplicationBuilder builder, WorkerOptions options)
     {
-        builder.Services.AddSingleton<RankMeter>();
+        builder.Services.AddSingleton(_ => new RankMeter(TimeSpan.FromSeconds(options.SeriesLingerSeconds)));
         builder.Services.AddSingleton<WorkerMeter>();
         return builder;
     }

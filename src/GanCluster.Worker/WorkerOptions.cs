@@ -51,6 +51,13 @@ public sealed class WorkerOptions : IValidatableObject
     [Range(0, long.MaxValue)]
     public long MemoryLimitMegabytes { get; set; }
 
+    /// <summary>
+    /// Seconds a finished run's health series stay on the metrics endpoint, so that the scrape after its final
+    /// evaluation finds them (at least two scrape intervals; the default suits Prometheus's 15 s).
+    /// </summary>
+    [Range(0, 86_400)]
+    public double SeriesLingerSeconds { get; set; } = 60;
+
     /// <summary>The file holding this worker's credential (derived from the cluster key for <see cref="Id"/>; <c>gancluster up</c> writes one per worker).</summary>
     public string? CredentialFile { get; set; }
 

@@ -16,6 +16,7 @@ public static class WorkerSwitches
         ["--threads"] = "Worker:Threads",
         ["--data-root"] = "Worker:DataRoots:*",
         ["--memory-limit-mb"] = "Worker:MemoryLimitMegabytes",
+        ["--series-linger"] = "Worker:SeriesLingerSeconds",
         ["--credential-file"] = "Worker:CredentialFile",
         ["--tls-certificate"] = "Worker:TlsCertificateFile",
         ["--tls-authority"] = "Worker:TlsAuthorityFile",

@@ -7,13 +7,6 @@ namespace GanCluster.Cli.Tests;
 
 public sealed class PrometheusEndpointTests
 {
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static Dictionary<string, double> Parse(string exposition) =>
         exposition.Split('\n')
             .Where(l => l.StartsWith("gancluster_", StringComparison.Ordinal))
@@ -35,7 +28,7 @@ public sealed class PrometheusEndpointTests
             report_every: 10
             health: { eval_every: 50, eval_samples: 500, window: 16 }
             """);
-        var port = FreePort();
+        var port = GanCluster.Collective.FreePorts.Take(1)[0];
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "gancluster.dll"), "train", "spec.yaml", "--out", "run", "--metrics-port", port.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);

@@ -302,7 +302,12 @@ public sealed class SweepClusterTests
             WaitUntil(() => Show().GetProperty("state").GetString() != "SWEEP_STATE_RUNNING", "the sweep to end", TimeSpan.FromMinutes(4));
             var sweep = Show();
             Assert.Equal("SWEEP_STATE_COMPLETED", sweep.GetProperty("state").GetString());
-            Assert.All(sweep.GetProperty("trials").EnumerateArray(), t => Assert.Equal("RUN_STATE_COMPLETED", t.GetProperty("state").GetString()));
+            foreach (var trial in sweep.GetProperty("trials").EnumerateArray())
+            {
+                var runId = trial.GetProperty("runId").GetString()!;
+                Assert.True(trial.GetProperty("state").GetString() == "RUN_STATE_COMPLETED",
+                    $"{runId} (victim: {runId == victim}) ended {trial.GetProperty("state")}:\n" + string.Join("\n", Run(runId).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString())));
+            }
             var history = Run(victim!).GetProperty("events").EnumerateArray().Select(e => e.GetProperty("text").GetString()!).ToList();
             Assert.Contains(history, t => t.Contains("resumed from") && t.Contains("checkpoints/step-"));
             // Every evaluation counted once, in order, across the two attempts.

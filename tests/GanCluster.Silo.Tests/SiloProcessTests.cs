@@ -124,7 +124,7 @@ public sealed class SiloProcessTests
 
         // A port nobody listens on: the silo says which server it could not reach, and never prints the password.
         var unreachable = Path.Combine(state, "down.conn");
-        File.WriteAllText(unreachable, $"Host=127.0.0.1;Port={SiloProcess.FreePorts(1)[0]};Database=gancluster;Username=u;Password=secret-pass-42;Timeout=3");
+        File.WriteAllText(unreachable, $"Host=127.0.0.1;Port={GanCluster.Collective.FreePorts.Take(1)[0]};Database=gancluster;Username=u;Password=secret-pass-42;Timeout=3");
         var down = await RunToExit("--state-dir", state, "--postgres-file", unreachable);
         Assert.Equal(3, down.ExitCode);
         Assert.Contains("cannot reach postgres 127.0.0.1:", down.Output);
@@ -192,7 +192,7 @@ public sealed class SiloProcessTests
         /// <summary>Starts a silo configured through <c>GANCLUSTER_*</c> variables, as a container would be, and waits on its <c>/health/ready</c>.</summary>
         public static async Task<SiloProcess> StartAsync(string stateDirectory)
         {
-            var ports = FreePorts(4);
+            var ports = GanCluster.Collective.FreePorts.Take(4);
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GanCluster.Silo.dll"));
             info.Environment["GANCLUSTER_SILO__STATEDIRECTORY"] = stateDirectory;
@@ -265,15 +265,6 @@ public sealed class SiloProcessTests
             _channel.Dispose();
             _process.Dispose();
             return ValueTask.CompletedTask;
-        }
-
-        internal static int[] FreePorts(int count)
-        {
-            var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-            listeners.ForEach(l => l.Start());
-            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-            listeners.ForEach(l => l.Stop());
-            return ports;
         }
     }
 }

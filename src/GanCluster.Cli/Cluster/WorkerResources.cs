@@ -2,10 +2,18 @@ namespace GanCluster.Cli.Cluster;
 
 /// <summary>
 /// What `up` lets each of its workers use, recorded in cluster.json so that a restarted worker gets the same: the
-/// folders runs may read datasets from, and the memory one job may need.
+/// folders runs may read datasets from, the memory one job may need, and how long a finished run's series stay.
 /// </summary>
 internal sealed record WorkerResources(string[] DataRoots, long MemoryLimitMegabytes)
 {
+    /// <summary>
+    /// Seconds a finished run's health series stay on the worker's metrics endpoint: four scrapes of the cluster's own
+    /// Prometheus (<c>--prometheus</c>), so its final evaluation is scraped; the worker's default otherwise.
+    /// </summary>
+    public double? SeriesLingerSeconds { get; init; }
+
+    public static double LingerFor(TimeSpan scrapeInterval) => 4 * scrapeInterval.TotalSeconds;
+
     /// <summary>The share of the machine's memory `up` splits between its workers.</summary>
     private const double MachineShare = 0.8;
 
@@ -32,5 +40,8 @@ internal sealed record WorkerResources(string[] DataRoots, long MemoryLimitMegab
     /// <summary>The worker's settings, as the variables a container would get.</summary>
     public IEnumerable<KeyValuePair<string, string>> Settings() =>
         DataRoots.Select((root, i) => KeyValuePair.Create($"GANCLUSTER_WORKER__DATAROOTS__{i}", root))
-            .Append(KeyValuePair.Create("GANCLUSTER_WORKER__MEMORYLIMITMEGABYTES", MemoryLimitMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            .Append(KeyValuePair.Create("GANCLUSTER_WORKER__MEMORYLIMITMEGABYTES", MemoryLimitMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Concat(SeriesLingerSeconds is { } linger
+                ? [KeyValuePair.Create("GANCLUSTER_WORKER__SERIESLINGERSECONDS", linger.ToString(System.Globalization.CultureInfo.InvariantCulture))]
+                : []);
 }

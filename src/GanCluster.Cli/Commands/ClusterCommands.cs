@@ -53,7 +53,11 @@ internal static class ClusterCommands
             var started = new List<SiloInfo>();
             var startedWorkers = new List<WorkerInfo>();
             var perWorker = parsed.GetValue(threads) ?? DefaultThreads(k);
-            var resources = WorkerResources.For(parsed.GetValue(dataRoots), k);
+            var scrapeInterval = TimeSpan.FromSeconds(parsed.GetValue(scrape));
+            var resources = WorkerResources.For(parsed.GetValue(dataRoots), k) with
+            {
+                SeriesLingerSeconds = parsed.GetValue(prometheus) ? WorkerResources.LingerFor(scrapeInterval) : null,
+            };
             ClusterInfo info;
             try
             {
@@ -69,7 +73,7 @@ internal static class ClusterCommands
                 info = new ClusterInfo(cluster.TokenFile, [.. started], [.. startedWorkers], postgresFile) { Resources = resources };
                 PrometheusTargets.Write(cluster.ScrapeTargetsFile, info.ScrapeTargets);
                 if (parsed.GetValue(prometheus))
-                    info = StartPrometheus(cluster, info, TimeSpan.FromSeconds(parsed.GetValue(scrape)));
+                    info = StartPrometheus(cluster, info, scrapeInterval);
             }
             catch
             {

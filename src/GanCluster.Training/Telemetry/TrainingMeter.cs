@@ -9,15 +9,31 @@ namespace GanCluster.Training.Telemetry;
 /// <c>gancluster_*</c>, labelled <c>run</c>, <c>sweep</c>, <c>rank</c> and (for per-network series) <c>net</c>.
 /// Values are read from the records on collection, so training never waits for an exporter.
 /// </summary>
+/// <remarks>
+/// A run that ends keeps its last values for a while (<see cref="DefaultLinger"/>), so that the scrape after its final
+/// evaluation still finds them: a short run, or the last minute of a long one, would otherwise end between two scrapes
+/// and never reach Prometheus. Then its series go, and a long-lived worker's label sets stay bounded.
+/// </remarks>
 public sealed class TrainingMeter : IDisposable
 {
     public const string MeterName = "GanCluster.Training";
 
-    private readonly Meter _meter = new(MeterName);
-    private readonly ConcurrentDictionary<(string Run, string Sweep, int Rank), HealthMonitor> _monitors = new();
+    /// <summary>How long a finished run's series stay: four scrapes at Prometheus's default 15 s interval.</summary>
+    public static readonly TimeSpan DefaultLinger = TimeSpan.FromSeconds(60);
 
-    public TrainingMeter()
+    private readonly Meter _meter = new(MeterName);
+    private readonly ConcurrentDictionary<(string Run, string Sweep, int Rank), Published> _monitors = new();
+    private readonly TimeSpan _linger;
+    private readonly TimeProvider _time;
+
+    /// <summary>A run's monitor, and when its series go once the run has ended (null while it trains).</summary>
+    private sealed record Published(HealthMonitor Monitor, DateTimeOffset? Until);
+
+    public TrainingMeter(TimeSpan? linger = null, TimeProvider? time = null)
     {
+        _linger = linger ?? DefaultLinger;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_linger, TimeSpan.Zero, "linger");
+        _time = time ?? TimeProvider.System;
         Gauge("gancluster_d_loss", "Discriminator loss at the last report", r => r.Report.DiscriminatorLoss);
         Gauge("gancluster_g_loss", "Generator loss at the last report", r => r.Report.GeneratorLoss);
         Gauge("gancluster_d_real", "Mean D(x) on real data (probability for BCE losses, score otherwise)", r => r.Report.DiscriminatorOnReal);
@@ -58,13 +74,36 @@ public sealed class TrainingMeter : IDisposable
     }
 
     /// <summary>Starts publishing a run's health; the latest record is read at each collection.</summary>
-    public void Track(HealthMonitor monitor, string run, string sweep, int rank) => _monitors[(run, sweep, rank)] = monitor;
+    public void Track(HealthMonitor monitor, string run, string sweep, int rank) => _monitors[(run, sweep, rank)] = new(monitor, null);
 
-    /// <summary>Stops publishing a run's health: its series are gone from the next collection.</summary>
-    public void Untrack(string run, string sweep, int rank) => _monitors.TryRemove((run, sweep, rank), out _);
+    /// <summary>The run has ended: its last values stay for the linger, then its series are gone from collections.</summary>
+    public void Untrack(string run, string sweep, int rank)
+    {
+        var key = (run, sweep, rank);
+        if (_linger == TimeSpan.Zero)
+            _monitors.TryRemove(key, out _);
+        else if (_monitors.TryGetValue(key, out var published) && published.Until is null)
+            _monitors.TryUpdate(key, published with { Until = _time.GetUtcNow() + _linger }, published);
+    }
 
-    /// <summary>The runs whose health is published now.</summary>
-    public int Tracked => _monitors.Count;
+    /// <summary>The runs whose health is published now: those training, and those ended within the linger.</summary>
+    public int Tracked
+    {
+        get
+        {
+            Retire();
+            return _monitors.Count;
+        }
+    }
+
+    /// <summary>Forgets the runs whose linger has passed.</summary>
+    private void Retire()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (key, published) in _monitors)
+            if (published.Until is { } until && until <= now)
+                _monitors.TryRemove(KeyValuePair.Create(key, published));
+    }
 
     private void Gauge(string name, string description, Func<HealthRecord, double?> value) =>
         _meter.CreateObservableGauge(name, () => Observe(value, null), description: description);
@@ -95,7 +134,8 @@ public sealed class TrainingMeter : IDisposable
 
     private IEnumerable<Measurement<double>> Observe(Func<HealthRecord, double?> value, string? net, Func<HealthRecord, KeyValuePair<string, object?>[]>? extra = null)
     {
-        foreach (var ((run, sweep, rank), monitor) in _monitors)
+        Retire();
+        foreach (var ((run, sweep, rank), (monitor, _)) in _monitors)
         {
             if (monitor.Latest is not { } record || value(record) is not { } v || !double.IsFinite(v))
                 continue;
