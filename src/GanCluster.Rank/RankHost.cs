@@ -26,7 +26,10 @@ public sealed class RankHost : IDisposable
     {
         (_request, _session, _evaluator, _meter) = (request, session, evaluator, meter);
         _loop = new TrainingLoop(session.Trainer, session.Dataset, request.SpecYaml, new RunDirectory(request.RunDirectory),
-            writesFiles: session.IsPrimary, rank: session.Rank, evaluator: evaluator) { Quota = request.Quota };
+            writesFiles: session.IsPrimary, rank: session.Rank, evaluator: evaluator)
+        {
+            Quota = request.Quota, ResumableCheckpoint = request.ResumableCheckpoint,
+        };
         if (meter is null)
             return;
         meter.Health.Track(_loop.Monitor, request.RunLabel, request.SweepLabel, session.Rank);

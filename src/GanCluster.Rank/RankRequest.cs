@@ -32,5 +32,8 @@ public sealed record RankRequest
     /// <summary>The disk quota the run's checkpoints count against (its sweep's), or null.</summary>
     public Training.Runtime.StoreQuota? Quota { get; init; }
 
+    /// <summary>The checkpoint the control plane would resume from, which pruning keeps (see <see cref="Training.Runtime.TrainingLoop.ResumableCheckpoint"/>).</summary>
+    public Func<string?>? ResumableCheckpoint { get; init; }
+
     public static long DefaultMemoryLimitBytes() => (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.8);
 }

@@ -145,10 +145,12 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
             Resume = launch.ResumeFrom is { } resume ? new ResumePoint(resume.Path, resume.Sha256) : null,
             RunLabel = assignment.RunId,
             MemoryLimitBytes = options.MemoryLimitMegabytes > 0 ? options.MemoryLimitMegabytes << 20 : null,
+            ResumableCheckpoint = () => progress.Delivered,
             Quota = launch is { QuotaSweep: { } sweep, DiskQuotaBytes: { } bytes }
                 ? new StoreQuota(options.Store, SweepRuns.Prefix(ResourceId.Require(sweep, "sweep id")), bytes, $"sweep {sweep}") : null,
         };
         progress.Spec = spec;
+        progress.Delivered = launch.ResumeFrom?.Path;
         using var host = RankHost.Open(request, line => log.LogInformation("{Note}", line), meter, _stop.Token);
         log.LogInformation("{Run} rank {Rank} of {WorldSize}: training {Model} from step {Step} to {Steps}",
             assignment.RunId, assignment.Rank, assignment.RingEndpoints.Count, SpecName.Of(spec.Model.Name), host.Step, spec.Steps);
@@ -169,8 +171,9 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
         try
         {
             var evaluations = progress.PendingEvaluations();
-            var directive = await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, progress.Checkpoint, _attempt) { Evaluations = evaluations });
-            progress.Delivered(evaluations);
+            var checkpoint = progress.Checkpoint;
+            var directive = await run.Report(new RunProgress(assignment.Rank, progress.Step, progress.Health, checkpoint, _attempt) { Evaluations = evaluations });
+            progress.Reported(evaluations, checkpoint);
             return directive;
         }
         finally
@@ -228,17 +231,31 @@ internal sealed class RankJob(IGrainFactory grains, WorkerOptions options, DataR
         public RunHealth? Health { get; private set; }
         public CheckpointRef? Checkpoint { get; private set; }
 
+        /// <summary>The checkpoint the control plane would resume from: the newest a report delivered, or the one resumed from.</summary>
+        public string? Delivered
+        {
+            get => Volatile.Read(ref _delivered);
+            set => Volatile.Write(ref _delivered, value);
+        }
+
+        private string? _delivered;
+
         public IReadOnlyList<RunHealth> PendingEvaluations()
         {
             lock (_evaluations)
                 return [.. _evaluations];
         }
 
-        /// <summary>Drops the records a report carried (these, not as many: a record added meanwhile stays pending).</summary>
-        public void Delivered(IReadOnlyList<RunHealth> delivered)
+        /// <summary>
+        /// A report arrived: drops the records it carried (these, not as many: a record added meanwhile stays pending),
+        /// and its checkpoint is now the one the run resumes from.
+        /// </summary>
+        public void Reported(IReadOnlyList<RunHealth> evaluations, CheckpointRef? checkpoint)
         {
             lock (_evaluations)
-                _evaluations.RemoveAll(e => delivered.Any(d => ReferenceEquals(d, e)));
+                _evaluations.RemoveAll(e => evaluations.Any(d => ReferenceEquals(d, e)));
+            if (checkpoint is not null)
+                Delivered = checkpoint.Path;
         }
 
         public void OnStarted(long fromStep, long totalSteps) => Step = fromStep;

@@ -85,11 +85,12 @@ public sealed class RunDirectory(string root)
         }
     }
 
-    /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints.</summary>
-    public void PruneCheckpoints(int keep)
+    /// <summary>Deletes all but the newest <paramref name="keep"/> checkpoints, and never <paramref name="resumable"/>.</summary>
+    public void PruneCheckpoints(int keep, string? resumable = null)
     {
         var all = Checkpoints();
-        foreach (var old in all.Take(Math.Max(0, all.Count - keep)))
+        var spared = resumable is null ? null : Path.GetFullPath(resumable);
+        foreach (var old in all.Take(Math.Max(0, all.Count - keep)).Where(old => !string.Equals(Path.GetFullPath(old), spared, StringComparison.Ordinal)))
             File.Delete(old);
     }
 }

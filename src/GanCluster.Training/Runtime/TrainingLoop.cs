@@ -34,6 +34,13 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
     /// <summary>The disk quota the run's checkpoints count against (a sweep's), or null.</summary>
     public StoreQuota? Quota { get; init; }
 
+    /// <summary>
+    /// The checkpoint the control plane would resume this run from: the newest one a report has delivered (or the one
+    /// this attempt resumed from). Pruning keeps it whatever <c>keep_checkpoints</c> says: the run may write and prune
+    /// several before its next report, and a worker killed then would leave its run nothing to resume from.
+    /// </summary>
+    public Func<string?>? ResumableCheckpoint { get; init; }
+
     /// <summary>The run's best checkpoints by <c>keep_best</c>'s metric, best first; empty without it.</summary>
     public IReadOnlyList<BestCheckpoint> Best => _best?.Kept ?? [];
 
@@ -148,7 +155,7 @@ public sealed class TrainingLoop(GanTrainer trainer, IGanDataset dataset, string
         var path = directory.CheckpointFor(trainer.Step);
         var sha = Write(path);
         var written = new CheckpointWritten(trainer.Step, path, sha, new FileInfo(path).Length, Stopwatch.GetElapsedTime(started));
-        directory.PruneCheckpoints(_spec.KeepCheckpoints);
+        directory.PruneCheckpoints(_spec.KeepCheckpoints, ResumableCheckpoint?.Invoke());
         observer.OnCheckpoint(written);
         return true;
     }
