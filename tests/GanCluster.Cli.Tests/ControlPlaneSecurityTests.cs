@@ -20,11 +20,12 @@ public sealed class ControlPlaneSecurityTests
 {
     private const string Spec = """
         name: guarded
+        seed: 5
         steps: 1000000
-        batch_size: 8
+        batch_size: 64
         threads: 1
-        model: { name: mlp, hidden: 16 }
-        dataset: { kind: idx, path: digits }
+        model: { name: toy, hidden: 32 }
+        dataset: { kind: ring8 }
         report_every: 5
         checkpoint_every: 50
         health: { eval_every: 0 }
@@ -34,7 +35,6 @@ public sealed class ControlPlaneSecurityTests
     public async Task Without_a_certificate_nobody_connects_and_with_one_a_worker_acts_only_as_itself_for_what_it_holds()
     {
         var dir = CliProcess.NewDirectory();
-        CliProcess.WriteDigits(dir, 64);
         var spec = CliProcess.WriteSpec(dir, Spec);
         var cluster = Path.Combine(dir, "cluster");
         var up = CliProcess.Run(dir, "up", "--workers", "2", "--threads", "1", "--cluster", cluster);
