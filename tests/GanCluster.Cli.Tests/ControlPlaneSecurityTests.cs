@@ -18,18 +18,11 @@ namespace GanCluster.Cli.Tests;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ControlPlaneSecurityTests
 {
-    private const string Spec = """
-        name: guarded
-        seed: 5
-        steps: 1000000
-        batch_size: 64
-        threads: 1
-        model: { name: toy, hidden: 32 }
-        dataset: { kind: ring8 }
-        report_every: 5
-        checkpoint_every: 50
-        health: { eval_every: 0 }
-        """;
+    /// <summary>The metrics test's long toy run (it trains for as long as the checks take), reporting and checkpointing often.</summary>
+    private static readonly string Spec = ClusterMetricsTests.LongToy
+        .Replace("name: metrics-toy", "name: guarded", StringComparison.Ordinal)
+        .Replace("report_every: 20", "report_every: 5", StringComparison.Ordinal)
+        .Replace("checkpoint_every: 200", "checkpoint_every: 50", StringComparison.Ordinal);
 
     [Fact]
     public async Task Without_a_certificate_nobody_connects_and_with_one_a_worker_acts_only_as_itself_for_what_it_holds()

@@ -89,8 +89,9 @@ public sealed class RunDirectory(string root)
     public void PruneCheckpoints(int keep, string? resumable = null)
     {
         var all = Checkpoints();
+        // The listed paths are full already (under Root); the control plane's may not be.
         var spared = resumable is null ? null : Path.GetFullPath(resumable);
-        foreach (var old in all.Take(Math.Max(0, all.Count - keep)).Where(old => !string.Equals(Path.GetFullPath(old), spared, StringComparison.Ordinal)))
+        foreach (var old in all.Take(Math.Max(0, all.Count - keep)).Where(old => old != spared))
             File.Delete(old);
     }
 }
