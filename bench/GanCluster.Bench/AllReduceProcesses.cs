@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using GanCluster.Collective;
 using GanCluster.Rank.Launch;
 
@@ -8,11 +9,13 @@ namespace GanCluster.Bench;
 /// <summary>
 /// The all-reduce between real processes (one per rank, started by the static launcher), with a gap between
 /// collectives that is either idle (sleep) or busy (a compute loop on the rank's thread, as training is). It tells
-/// apart the cost of the collective itself from what a training process around it adds.
+/// apart the cost of the collective itself from what a training process around it adds. With <c>--json</c> it times
+/// as bench/peers/gloo_allreduce.py does (a 4-byte all-reduce as the barrier before each timed one) and prints one JSON
+/// line per size, so that bench/peers/allreduce-vs-gloo.sh can set the two side by side.
 /// </summary>
 internal static class AllReduceProcesses
 {
-    public static int Launch(int worldSize, long bytes, int iterations, int gapMs, string gap)
+    public static int Launch(int worldSize, IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, RingTransport transport, bool json)
     {
         var (self, prefix) = LocalLauncher.ThisProgram();
         var dir = Path.Combine(Path.GetTempPath(), "gancluster-allreduce-" + Guid.NewGuid().ToString("N")[..8]);
@@ -20,42 +23,59 @@ internal static class AllReduceProcesses
         {
             WorldSize = worldSize,
             Executable = self,
-            Arguments = [.. prefix, "allreduce-rank", bytes.ToString(CultureInfo.InvariantCulture), iterations.ToString(CultureInfo.InvariantCulture), gapMs.ToString(CultureInfo.InvariantCulture), gap],
+            Arguments = [.. prefix, "allreduce-rank", string.Join(',', sizes), iterations.ToString(CultureInfo.InvariantCulture), gapMs.ToString(CultureInfo.InvariantCulture), gap, json ? "json" : "text"],
             RunDirectory = dir,
+            Transport = transport,
         };
         var result = LocalLauncher.RunAsync(plan, Console.WriteLine, CancellationToken.None).GetAwaiter().GetResult();
         if (!result.Succeeded)
-            Console.WriteLine($"failed: {result.Failure}");
+            Console.Error.WriteLine($"failed: {result.Failure}");
+        else
+            Directory.Delete(dir, recursive: true);
         return result.Succeeded ? 0 : 1;
     }
 
-    public static int Rank(long bytes, int iterations, int gapMs, string gap)
+    public static int Rank(IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, bool json)
     {
         var options = WorkerEnvironment.Read();
         var ring = RingCommunicator.StartAsync(options).GetAwaiter().GetResult();
-        var storage = new byte[bytes];
-        var times = new List<double>();
+        var barrier = new byte[sizeof(float)];
         var sink = 0.0;
-        for (var i = 0; i < iterations + 3; i++)
+        foreach (var bytes in sizes)
         {
-            if (gap == "busy")
+            var storage = new byte[bytes];
+            var times = new List<double>();
+            for (var i = 0; i < iterations + 3; i++)
             {
-                var until = Stopwatch.StartNew();
-                while (until.ElapsedMilliseconds < gapMs)
-                    for (var k = 0; k < 10_000; k++)
-                        sink += Math.Sqrt(k + sink);
+                if (gap == "busy")
+                {
+                    var until = Stopwatch.StartNew();
+                    while (until.ElapsedMilliseconds < gapMs)
+                        for (var k = 0; k < 10_000; k++)
+                            sink += Math.Sqrt(k + sink);
+                }
+                else if (gapMs > 0)
+                    Thread.Sleep(gapMs);
+                if (json)
+                    AllReduce(ring, barrier);
+                var clock = Stopwatch.StartNew();
+                AllReduce(ring, storage);
+                if (i >= 3)
+                    times.Add(clock.Elapsed.TotalMilliseconds);
             }
-            else if (gapMs > 0)
-                Thread.Sleep(gapMs);
-            var clock = Stopwatch.StartNew();
-            AllReduce(ring, storage);
-            if (i >= 3)
-                times.Add(clock.Elapsed.TotalMilliseconds);
+            times.Sort();
+            if (options.Rank != 0)
+                continue;
+            var median = times[times.Count / 2];
+            Console.WriteLine(json
+                ? JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["peer"] = $"gancluster {ring.LeftTransport switch { RingTransport.UnixSocket => "unix", _ => "tcp" }}", ["world"] = options.WorldSize,
+                    ["bytes"] = bytes, ["median_ms"] = median, ["min_ms"] = times[0],
+                })
+                : FormattableString.Invariant(
+                    $"{options.WorldSize} processes, {bytes >> 10} KiB, {ring.LeftTransport}, gap {gapMs} ms {gap}: median {median:0.00} ms, p90 {times[times.Count * 9 / 10]:0.00} ms (sink {sink % 1:0.0})"));
         }
-        times.Sort();
-        if (options.Rank == 0)
-            Console.WriteLine(FormattableString.Invariant(
-                $"{options.WorldSize} processes, {bytes >> 10} KiB, gap {gapMs} ms {gap}: median {times[times.Count / 2]:0.00} ms, p90 {times[times.Count * 9 / 10]:0.00} ms (sink {sink % 1:0.0})"));
         ring.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return 0;
     }

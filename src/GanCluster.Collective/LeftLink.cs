@@ -18,12 +18,17 @@ internal sealed class LeftLink : IDisposable
     private readonly AsyncServerStreamingCall<ReceivedFrame> _call;
     private readonly CancellationTokenSource _closing = new();
 
-    private LeftLink(GrpcChannel channel, PullRequest request)
+    private readonly UnixSocketLink _transport;
+
+    private LeftLink(GrpcChannel channel, PullRequest request, UnixSocketLink transport)
     {
-        _channel = channel;
+        (_channel, _transport) = (channel, transport);
         // The generated client would parse each chunk into a new ByteString; this one reads it into a pooled array.
         _call = channel.CreateCallInvoker().AsyncServerStreamingCall(ReceivedFrame.PullMethod, null, new CallOptions(cancellationToken: _closing.Token), request);
     }
+
+    /// <summary>The transport of this channel's connection.</summary>
+    public RingTransport Transport => _transport.Used;
 
     /// <summary>
     /// Authenticates both ways with the left neighbour, retrying while it is not up yet (until the connect timeout
@@ -33,8 +38,10 @@ internal sealed class LeftLink : IDisposable
         CancellationToken cancellation)
     {
         var who = $"rank {options.Left} ({options.Endpoints[options.Left]})";
+        var transport = new UnixSocketLink(options);
         var handler = new SocketsHttpHandler
         {
+            ConnectCallback = transport.ConnectAsync,
             EnableMultipleHttp2Connections = true,
             // Frames come in responses: let the sender run far ahead of our reads.
             InitialHttp2StreamWindowSize = 16 << 20,
@@ -58,7 +65,7 @@ internal sealed class LeftLink : IDisposable
             grpc.Dispose();
             throw;
         }
-        var link = new LeftLink(grpc, request);
+        var link = new LeftLink(grpc, request, transport);
         try
         {
             // The server's first frame, a heartbeat, says that it accepted our proof; a refusal ends the call instead.

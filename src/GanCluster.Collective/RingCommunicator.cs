@@ -6,6 +6,7 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -51,6 +52,9 @@ public sealed class RingCommunicator : IAsyncDisposable
     public int Rank => _options.Rank;
     public int WorldSize => _options.WorldSize;
 
+    /// <summary>How this rank reaches its left neighbour: <see cref="RingTransport.UnixSocket"/> when every channel does so, else TCP.</summary>
+    public RingTransport LeftTransport => _links.Length > 0 && _links.All(l => l.Transport == RingTransport.UnixSocket) ? RingTransport.UnixSocket : RingTransport.Tcp;
+
     /// <summary>Collectives completed so far.</summary>
     public ulong Completed => _sequence;
 
@@ -66,6 +70,8 @@ public sealed class RingCommunicator : IAsyncDisposable
         try
         {
             await server.StartAsync(cancellation);
+            if (options.Transport != RingTransport.Tcp)
+                UnixSocketLink.RestrictToOwner(options.SocketPath(options.Rank));
         }
         catch (IOException e)
         {
@@ -89,14 +95,25 @@ public sealed class RingCommunicator : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
+        {
+            var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+            if (endpoint is System.Net.Sockets.UnixDomainSocketEndPoint)
+                (socket.SendBufferSize, socket.ReceiveBufferSize) = (UnixSocketLink.BufferBytes, UnixSocketLink.BufferBytes);
+            return socket;
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(RingOptions.ParseEndpoint(options.Endpoints[options.Rank]), listen =>
+            void Configure(ListenOptions listen)
             {
                 listen.Protocols = HttpProtocols.Http2;
                 if (options.Certificate is { } certificate)
                     listen.UseHttps(certificate);
-            });
+            }
+            // The socket binds first, so that a neighbour whose TCP Hello succeeds finds it in place.
+            if (options.Transport != RingTransport.Tcp)
+                kestrel.ListenUnixSocket(UnixSocketLink.PrepareListener(options), Configure);
+            kestrel.Listen(RingOptions.ParseEndpoint(options.Endpoints[options.Rank]), Configure);
             // Large HTTP/2 windows: the default 768 KiB stream window stalls a loopback sender every few chunks.
             kestrel.Limits.Http2.InitialConnectionWindowSize = 32 << 20;
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
@@ -353,6 +370,8 @@ public sealed class RingCommunicator : IAsyncDisposable
         foreach (var link in _links)
             link.Dispose();
         await _server.DisposeAsync();
+        if (_options.Transport != RingTransport.Tcp)
+            UnixSocketLink.Remove(_options.SocketPath(_options.Rank));
         _stopping.Dispose();
     }
 }

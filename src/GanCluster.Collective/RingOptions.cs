@@ -1,5 +1,7 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 
 namespace GanCluster.Collective;
 
@@ -43,6 +45,27 @@ public sealed record RingOptions
 
     public bool UsesTls => Certificate is not null;
 
+    /// <summary>
+    /// How a rank reaches its left neighbour. TCP by default: on this 2-core machine a Unix domain socket was no faster
+    /// (bench/README.md, "Unix domain sockets"), since the bytes' cost is in the HTTP/2 stacks above the socket.
+    /// </summary>
+    public RingTransport Transport { get; init; } = RingTransport.Tcp;
+
+    /// <summary>Where ranks put their Unix domain sockets; peers on one host must agree (the default does).</summary>
+    public string SocketDirectory { get; init; } = DefaultSocketDirectory;
+
+    public static string DefaultSocketDirectory => Path.Combine(Path.GetTempPath(), "gancluster-ring");
+
+    /// <summary>
+    /// The Unix domain socket rank <paramref name="rank"/> serves beside its TCP endpoint. Both neighbours derive it from
+    /// the run, the rank and its endpoint, so nothing has to be exchanged; it is short enough for sun_path (108 bytes).
+    /// </summary>
+    public string SocketPath(int rank)
+    {
+        var key = SHA256.HashData(Encoding.UTF8.GetBytes($"{RunId}\n{rank}\n{Endpoints[rank]}"));
+        return Path.Combine(SocketDirectory, $"{Convert.ToHexStringLower(key)[..16]}-r{rank}.sock");
+    }
+
     public int WorldSize => Endpoints.Count;
     public int Left => (Rank + WorldSize - 1) % WorldSize;
     public int Right => (Rank + 1) % WorldSize;
@@ -65,6 +88,8 @@ public sealed record RingOptions
             throw new ArgumentException($"the ring's {nameof(Certificate)} has no private key: a rank cannot serve TLS with it");
         foreach (var endpoint in Endpoints)
             _ = ParseEndpoint(endpoint);
+        if (Transport != RingTransport.Tcp && Encoding.UTF8.GetByteCount(SocketPath(Rank)) > 107)
+            throw new ArgumentException($"the ring's socket directory '{SocketDirectory}' is too long for a Unix domain socket path (108 bytes)");
     }
 
     public static IPEndPoint ParseEndpoint(string endpoint)
@@ -78,4 +103,17 @@ public sealed record RingOptions
             : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new ArgumentException($"'{host}' does not resolve");
         return new IPEndPoint(address, port);
     }
+}
+
+/// <summary>The link to the left neighbour.</summary>
+public enum RingTransport
+{
+    /// <summary>A Unix domain socket when the neighbour serves one on this host (a socket file that accepts), TCP otherwise.</summary>
+    Auto,
+
+    /// <summary>TCP to the neighbour's endpoint, even on one host; no socket is served.</summary>
+    Tcp,
+
+    /// <summary>Only the Unix domain socket: an error when the neighbour is on another host.</summary>
+    UnixSocket,
 }

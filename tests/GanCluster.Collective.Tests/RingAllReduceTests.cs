@@ -128,7 +128,7 @@ public sealed class RingAllReduceTests
             ring.AllReduceSum(new FloatBuffer((IntPtr)p, values.Length), label);
     }
 
-    private static float[] RandomFloats(int length, int seed)
+    internal static float[] RandomFloats(int length, int seed)
     {
         var random = new Random(seed);
         return Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();

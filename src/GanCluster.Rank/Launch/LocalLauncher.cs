@@ -27,6 +27,9 @@ public sealed record LaunchPlan
     /// </summary>
     public int? MetricsBasePort { get; init; }
     public int Channels { get; init; } = 4;
+
+    /// <summary>How each rank reaches its left neighbour (<see cref="RingOptions.Transport"/>).</summary>
+    public RingTransport Transport { get; init; } = RingTransport.Tcp;
     public int ChunkBytes { get; init; } = 1 << 20;
     public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }
@@ -77,7 +80,7 @@ public static partial class LocalLauncher
                 var options = new RingOptions
                 {
                     RunId = runId, Rank = rank, Endpoints = endpoints, Secret = secret,
-                    Channels = plan.Channels, ChunkBytes = plan.ChunkBytes, PeerTimeout = plan.PeerTimeout,
+                    Channels = plan.Channels, ChunkBytes = plan.ChunkBytes, PeerTimeout = plan.PeerTimeout, Transport = plan.Transport,
                 };
                 ranks.Add(RankProcess.Start(plan, options, metricsPorts[rank], rank == 0 ? rankZeroLine : null));
             }

@@ -16,6 +16,7 @@ public static class WorkerEnvironment
     public const string Channels = "GANCLUSTER_RING_CHANNELS";
     public const string ChunkBytes = "GANCLUSTER_RING_CHUNK_BYTES";
     public const string PeerTimeoutSeconds = "GANCLUSTER_PEER_TIMEOUT_S";
+    public const string Transport = "GANCLUSTER_RING_TRANSPORT";
 
     public static IDictionary<string, string> For(RingOptions options) => new Dictionary<string, string>
     {
@@ -26,6 +27,7 @@ public static class WorkerEnvironment
         [Channels] = options.Channels.ToString(CultureInfo.InvariantCulture),
         [ChunkBytes] = options.ChunkBytes.ToString(CultureInfo.InvariantCulture),
         [PeerTimeoutSeconds] = options.PeerTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        [Transport] = options.Transport.ToString(),
     };
 
     /// <summary>The ring options of this process, or an error naming the missing variable.</summary>
@@ -44,6 +46,10 @@ public static class WorkerEnvironment
             Channels = lookup(Channels) is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : defaults.Channels,
             ChunkBytes = lookup(ChunkBytes) is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : defaults.ChunkBytes,
             PeerTimeout = lookup(PeerTimeoutSeconds) is { } t ? TimeSpan.FromSeconds(double.Parse(t, CultureInfo.InvariantCulture)) : defaults.PeerTimeout,
+            Transport = lookup(Transport) is { Length: > 0 } kind
+                ? Enum.TryParse<RingTransport>(kind, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+                    : throw new ArgumentException($"{Transport} is '{kind}': expected {string.Join(", ", Enum.GetNames<RingTransport>())}")
+                : defaults.Transport,
         };
     }
 }
