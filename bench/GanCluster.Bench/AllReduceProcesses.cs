@@ -15,7 +15,7 @@ namespace GanCluster.Bench;
 /// </summary>
 internal static class AllReduceProcesses
 {
-    public static int Launch(int worldSize, IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, RingTransport transport, bool json)
+    public static int Launch(int worldSize, IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, RingTransport transport, WireEncoding encoding, bool json)
     {
         var (self, prefix) = LocalLauncher.ThisProgram();
         var dir = Path.Combine(Path.GetTempPath(), "gancluster-allreduce-" + Guid.NewGuid().ToString("N")[..8]);
@@ -23,7 +23,7 @@ internal static class AllReduceProcesses
         {
             WorldSize = worldSize,
             Executable = self,
-            Arguments = [.. prefix, "allreduce-rank", string.Join(',', sizes), iterations.ToString(CultureInfo.InvariantCulture), gapMs.ToString(CultureInfo.InvariantCulture), gap, json ? "json" : "text"],
+            Arguments = [.. prefix, "allreduce-rank", string.Join(',', sizes), iterations.ToString(CultureInfo.InvariantCulture), gapMs.ToString(CultureInfo.InvariantCulture), gap, json ? "json" : "text", encoding.ToString()],
             RunDirectory = dir,
             Transport = transport,
         };
@@ -35,7 +35,7 @@ internal static class AllReduceProcesses
         return result.Succeeded ? 0 : 1;
     }
 
-    public static int Rank(IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, bool json)
+    public static int Rank(IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, bool json, WireEncoding encoding)
     {
         var options = WorkerEnvironment.Read();
         var ring = RingCommunicator.StartAsync(options).GetAwaiter().GetResult();
@@ -57,9 +57,9 @@ internal static class AllReduceProcesses
                 else if (gapMs > 0)
                     Thread.Sleep(gapMs);
                 if (json)
-                    AllReduce(ring, barrier);
+                    AllReduce(ring, barrier, WireEncoding.Float32);
                 var clock = Stopwatch.StartNew();
-                AllReduce(ring, storage);
+                AllReduce(ring, storage, encoding);
                 if (i >= 3)
                     times.Add(clock.Elapsed.TotalMilliseconds);
             }
@@ -70,19 +70,19 @@ internal static class AllReduceProcesses
             Console.WriteLine(json
                 ? JsonSerializer.Serialize(new Dictionary<string, object>
                 {
-                    ["peer"] = $"gancluster {ring.LeftTransport switch { RingTransport.UnixSocket => "unix", _ => "tcp" }}", ["world"] = options.WorldSize,
+                    ["peer"] = $"gancluster {ring.LeftTransport switch { RingTransport.UnixSocket => "unix", _ => "tcp" }}{(encoding == WireEncoding.BFloat16 ? " bf16" : "")}", ["world"] = options.WorldSize,
                     ["bytes"] = bytes, ["median_ms"] = median, ["min_ms"] = times[0],
                 })
                 : FormattableString.Invariant(
-                    $"{options.WorldSize} processes, {bytes >> 10} KiB, {ring.LeftTransport}, gap {gapMs} ms {gap}: median {median:0.00} ms, p90 {times[times.Count * 9 / 10]:0.00} ms (sink {sink % 1:0.0})"));
+                    $"{options.WorldSize} processes, {bytes >> 10} KiB, {ring.LeftTransport}, {encoding}, gap {gapMs} ms {gap}: median {median:0.00} ms, p90 {times[times.Count * 9 / 10]:0.00} ms (sink {sink % 1:0.0})"));
         }
         ring.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return 0;
     }
 
-    private static unsafe void AllReduce(RingCommunicator ring, byte[] storage)
+    private static unsafe void AllReduce(RingCommunicator ring, byte[] storage, WireEncoding encoding)
     {
         fixed (byte* p = storage)
-            ring.AllReduceSum(new FloatBuffer((IntPtr)p, storage.Length / sizeof(float)), "bench");
+            ring.AllReduceSum(new FloatBuffer((IntPtr)p, storage.Length / sizeof(float)), "bench", encoding);
     }
 }

@@ -58,6 +58,7 @@ internal sealed class CollectiveService(RingOptions options, RingOutbox outbox, 
                     failure = e;
                 }
             }
+            item.Release();
             // A lost heartbeat is no error (the neighbour may simply be done); lost collective data is. Keep draining,
             // so that a waiting collective hears of the failure instead of hanging.
             if (item.Tracked)

@@ -21,6 +21,7 @@ internal sealed class ReceivedFrame
     public ulong Offset { get; private set; }
     public int Length { get; private set; }
     public bool Heartbeat { get; private set; }
+    public WireEncoding Encoding { get; private set; }
     public string Abort { get; private set; } = "";
 
     public ReadOnlySpan<byte> Data => _data is null ? [] : _data.AsSpan(0, Length);
@@ -59,6 +60,7 @@ internal sealed class ReceivedFrame
                 case (2, 0): frame.Round = (uint)ReadVarint(ref reader); break;
                 case (3, 0): frame.Offset = ReadVarint(ref reader); break;
                 case (5, 0): frame.Heartbeat = ReadVarint(ref reader) != 0; break;
+                case (7, 0): frame.Encoding = (WireEncoding)ReadVarint(ref reader); break;
                 case (4, 2):
                     var length = checked((int)ReadVarint(ref reader));
                     frame.Release();
@@ -74,7 +76,7 @@ internal sealed class ReceivedFrame
                     if (!reader.TryCopyTo(text))
                         throw new InvalidDataException("truncated ring frame abort reason");
                     reader.Advance(size);
-                    frame.Abort = Encoding.UTF8.GetString(text);
+                    frame.Abort = System.Text.Encoding.UTF8.GetString(text);
                     break;
                 default:
                     Skip(ref reader, wire);

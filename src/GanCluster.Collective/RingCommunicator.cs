@@ -37,6 +37,7 @@ public sealed class RingCommunicator : IAsyncDisposable
     private LeftLink[] _links = [];
     private Task _heartbeats = Task.CompletedTask;
     private ulong _sequence;
+    private WireEncoding _encoding;
     private long _chunkCounter;
     private string? _failure;
     private int _inFlight;
@@ -162,7 +163,12 @@ public sealed class RingCommunicator : IAsyncDisposable
 
     /// <summary>Sums <paramref name="buffer"/> over all ranks, in place; every rank ends with the same bits.</summary>
     /// <param name="label">What this collective is for ("step 37, D gradients"); errors name it.</param>
-    public void AllReduceSum(FloatBuffer buffer, string label) => AllReduceSumAsync(buffer, label).GetAwaiter().GetResult();
+    /// <param name="encoding">
+    /// How the values travel. With <see cref="WireEncoding.BFloat16"/> each rank still adds in float32, and the owner of
+    /// each reduced segment rounds it to bfloat16 before sending it round, so every rank ends with the same bits.
+    /// </param>
+    public void AllReduceSum(FloatBuffer buffer, string label, WireEncoding encoding = WireEncoding.Float32) =>
+        AllReduceSumAsync(buffer, label, encoding).GetAwaiter().GetResult();
 
     /// <summary>Rank 0's values everywhere: the other ranks contribute zeros to a sum, which is exact.</summary>
     public void Broadcast(FloatBuffer buffer, string label)
@@ -172,10 +178,13 @@ public sealed class RingCommunicator : IAsyncDisposable
         AllReduceSum(buffer, label);
     }
 
-    public async Task AllReduceSumAsync(FloatBuffer buffer, string label)
+    public async Task AllReduceSumAsync(FloatBuffer buffer, string label, WireEncoding encoding = WireEncoding.Float32)
     {
         if (_failure is not null)
             throw new CollectiveException(_failure);
+        if (!Enum.IsDefined(encoding))
+            throw new ArgumentOutOfRangeException(nameof(encoding), encoding, "not a wire encoding");
+        _encoding = encoding;
         var sequence = ++_sequence;
         var n = WorldSize;
         if (n == 1 || buffer.Length == 0)
@@ -237,37 +246,65 @@ public sealed class RingCommunicator : IAsyncDisposable
     {
         var n = WorldSize;
         var round = (int)frame.Round;
-        var count = frame.Length / sizeof(float);
+        if (frame.Encoding != _encoding)
+            throw Fail($"rank {Rank}: protocol error: rank {_options.Left} sent {frame.Encoding} values for {label}, which this rank reduces as {_encoding}");
+        var width = BytesPerValue(_encoding);
+        var count = frame.Length / width;
         var offset = (long)frame.Offset;
         var segment = round < 2 * (n - 1) ? ReceivedSegment(round) : -1;
         var (start, length) = segment < 0 ? (0L, 0L) : (SegmentStart(buffer.Length, segment), SegmentLength(buffer.Length, segment));
-        if (segment < 0 || frame.Length % sizeof(float) != 0 || offset < start || offset + count > start + length)
+        if (segment < 0 || frame.Length % width != 0 || offset < start || offset + count > start + length)
             throw Fail($"rank {Rank}: protocol error: rank {_options.Left} sent {frame.Length} bytes at float {offset} for round {round} of {label}, outside segment {segment} [{start}, {start + length})");
-        var source = MemoryMarshal.Cast<byte, float>(frame.Data);
         var target = buffer.Slice(offset, count);
-        if (round < n - 1)
-            FloatBuffer.Add(target, source);
-        else
-            source.CopyTo(target);
-        if (round + 1 < 2 * (n - 1))
+        var reduce = round < n - 1;
+        if (_encoding == WireEncoding.BFloat16)
         {
-            // The chunk now sits in the buffer (reduced, or final): forward it from there, without a copy.
-            var data = UnsafeByteOperations.UnsafeWrap(buffer.Bytes(offset, count));
-            Enqueue(new RingFrame { Sequence = sequence, Round = (uint)(round + 1), Offset = (ulong)offset, Data = data }, tracked: true);
+            if (reduce)
+                BFloat16.AddInto(target, frame.Data);
+            else
+                BFloat16.DecodeInto(target, frame.Data);
+            // This rank owns the chunk's final sum: keep what the others will decode, so all end with the same bits.
+            if (round == n - 2)
+                BFloat16.Round(target);
         }
+        else if (reduce)
+            FloatBuffer.Add(target, MemoryMarshal.Cast<byte, float>(frame.Data));
+        else
+            MemoryMarshal.Cast<byte, float>(frame.Data).CopyTo(target);
+        if (round + 1 < 2 * (n - 1))
+            Enqueue(Chunk(buffer, sequence, round + 1, offset, count));
         return count;
+    }
+
+    private static int BytesPerValue(WireEncoding encoding) => encoding == WireEncoding.BFloat16 ? BFloat16.BytesPerValue : sizeof(float);
+
+    /// <summary>
+    /// The frame that sends floats [offset, offset + count) of the buffer: float32 straight from the buffer (no copy),
+    /// bfloat16 encoded into a pooled array.
+    /// </summary>
+    private OutgoingFrame Chunk(FloatBuffer buffer, ulong sequence, int round, long offset, int count)
+    {
+        var frame = new RingFrame { Sequence = sequence, Round = (uint)round, Offset = (ulong)offset, Encoding = (uint)_encoding };
+        if (_encoding == WireEncoding.Float32)
+        {
+            frame.Data = UnsafeByteOperations.UnsafeWrap(buffer.Bytes(offset, count));
+            return new OutgoingFrame(frame, Tracked: true);
+        }
+        var bytes = count * BFloat16.BytesPerValue;
+        var encoded = OutgoingFrame.Payloads.Rent(bytes);
+        BFloat16.Encode(buffer.Slice(offset, count), encoded);
+        frame.Data = UnsafeByteOperations.UnsafeWrap(encoded.AsMemory(0, bytes));
+        return new OutgoingFrame(frame, Tracked: true, encoded);
     }
 
     private void SendSegment(FloatBuffer buffer, ulong sequence, int round, int segment)
     {
         var start = SegmentStart(buffer.Length, segment);
         var end = start + SegmentLength(buffer.Length, segment);
-        var chunk = _options.ChunkBytes / sizeof(float);
+        // Frames of the same size in bytes whatever the encoding.
+        var chunk = _options.ChunkBytes / BytesPerValue(_encoding);
         for (var offset = start; offset < end; offset += chunk)
-        {
-            var count = (int)Math.Min(chunk, end - offset);
-            Enqueue(new RingFrame { Sequence = sequence, Round = (uint)round, Offset = (ulong)offset, Data = UnsafeByteOperations.UnsafeWrap(buffer.Bytes(offset, count)) }, tracked: true);
-        }
+            Enqueue(Chunk(buffer, sequence, round, offset, (int)Math.Min(chunk, end - offset)));
     }
 
     /// <summary>The segment rank r receives in round t: (r − t − 1) in reduce-scatter, (r − t′) in all-gather round t′.</summary>
@@ -282,11 +319,11 @@ public sealed class RingCommunicator : IAsyncDisposable
 
     private long SegmentLength(long length, int segment) => SegmentStart(length, segment + 1) - SegmentStart(length, segment);
 
-    private void Enqueue(RingFrame frame, bool tracked)
+    private void Enqueue(OutgoingFrame frame)
     {
-        if (tracked)
+        if (frame.Tracked)
             Interlocked.Increment(ref _inFlight);
-        _outbox.Enqueue((int)(Interlocked.Increment(ref _chunkCounter) % _outbox.Channels), new OutgoingFrame(frame, tracked));
+        _outbox.Enqueue((int)(Interlocked.Increment(ref _chunkCounter) % _outbox.Channels), frame);
     }
 
     private void SendDone()

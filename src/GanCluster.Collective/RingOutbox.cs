@@ -1,10 +1,25 @@
+using System.Buffers;
 using System.Threading.Channels;
 using GanCluster.Collective.Wire;
 
 namespace GanCluster.Collective;
 
-/// <summary>A frame on its way to the right neighbour; a tracked one belongs to a collective, which waits until it is sent.</summary>
-internal readonly record struct OutgoingFrame(RingFrame Frame, bool Tracked);
+/// <summary>
+/// A frame on its way to the right neighbour; a tracked one belongs to a collective, which waits until it is sent.
+/// <paramref name="Encoded"/> is the pooled array an encoded payload lives in (null when the frame aliases the buffer).
+/// </summary>
+internal readonly record struct OutgoingFrame(RingFrame Frame, bool Tracked, byte[]? Encoded = null)
+{
+    /// <summary>Arrays for encoded payloads (bfloat16 chunks), back in the pool once the server has written them.</summary>
+    public static readonly ArrayPool<byte> Payloads = ArrayPool<byte>.Create(maxArrayLength: 16 << 20, maxArraysPerBucket: 64);
+
+    /// <summary>Gives an encoded payload back; the frame is written (copied out) or dropped by then.</summary>
+    public void Release()
+    {
+        if (Encoded is not null)
+            Payloads.Return(Encoded);
+    }
+}
 
 /// <summary>
 /// The frames for the right neighbour, one queue per channel. The neighbour's Pull streams drain them; a frame
@@ -32,7 +47,10 @@ internal sealed class RingOutbox
 
     public void Enqueue(int channel, OutgoingFrame frame)
     {
-        if (!_queues[channel].Writer.TryWrite(frame) && frame.Tracked)
+        if (_queues[channel].Writer.TryWrite(frame))
+            return;
+        frame.Release();
+        if (frame.Tracked)
             FrameSent?.Invoke();
     }
 

@@ -40,6 +40,9 @@ public sealed record RunSpec
     /// </summary>
     public BestCheckpointSpec? KeepBest { get; init; }
 
+    /// <summary>How data-parallel ranks exchange gradients (<c>data_parallel</c>); exact float32 by default.</summary>
+    public DataParallelSpec DataParallel { get; init; } = DataParallelSpec.Exact;
+
     /// <summary>
     /// The one rule for sharding: the global batch splits into equal rows for every rank and micro-batch of every
     /// rank. The loader checks it for the world size it is given; hosts check it again for the ring they join.
@@ -145,4 +148,20 @@ public sealed record HealthSpec(int Window, int EvalEvery, int EvalSamples, Coll
 public sealed record AntiCollapseSpec(int Pack, int MinibatchStddevGroup, int MinibatchKernels, int MinibatchKernelDims, bool SpectralNorm)
 {
     public static readonly AntiCollapseSpec None = new(1, 0, 0, 5, false);
+}
+
+/// <summary>
+/// How the ranks of a data-parallel run exchange gradients. <paramref name="Compression"/> <c>bf16</c> sends them in
+/// bfloat16 (half the bytes) and still adds them in float32; parameters stay bitwise identical across ranks. BatchNorm
+/// buffers, losses and the initial broadcast stay exact.
+/// </summary>
+public sealed record DataParallelSpec(GradientCompression Compression)
+{
+    public static readonly DataParallelSpec Exact = new(GradientCompression.None);
+}
+
+public enum GradientCompression
+{
+    None,
+    Bf16,
 }

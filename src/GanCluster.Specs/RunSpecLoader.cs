@@ -172,6 +172,7 @@ public static class RunSpecLoader
             KeepBest = f.Raw("keep_best") is YamlScalarNode { Value: "none" } ? null
                 : f.Has("keep_best") ? BindKeepBest(f.Section("keep_best"))
                 : BestCheckpointSpec.QualityOf(dataset.Kind),
+            DataParallel = f.Has("data_parallel") ? BindDataParallel(f.Section("data_parallel")) : DataParallelSpec.Exact,
         };
         optimizers.RejectUnknown();
         f.RejectUnknown();
@@ -270,6 +271,13 @@ public static class RunSpecLoader
             f.Int("instance_noise_decay_steps", 0, int.MaxValue, 0));
         f.RejectUnknown();
         return labels;
+    }
+
+    private static DataParallelSpec BindDataParallel(YamlFields f)
+    {
+        var spec = new DataParallelSpec(f.Kind("compression", GradientCompression.None));
+        f.RejectUnknown();
+        return spec;
     }
 
     private static AugmentSpec BindAugment(YamlFields f, DatasetSpec dataset)

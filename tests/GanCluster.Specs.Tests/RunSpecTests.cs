@@ -49,6 +49,18 @@ public sealed class RunSpecTests
     }
 
     [Fact]
+    public void Gradient_compression_binds_under_data_parallel()
+    {
+        const string Base = "steps: 5\nmodel: { name: toy }\ndataset: { kind: ring8 }\n";
+        Assert.Equal(GradientCompression.None, Load(Base).DataParallel.Compression);
+        Assert.Equal(GradientCompression.Bf16, Load(Base + "data_parallel: { compression: bf16 }\n").DataParallel.Compression);
+        Assert.Equal(GradientCompression.Bf16, Load(Base, "data_parallel.compression=bf16").DataParallel.Compression);
+        var e = Assert.Throws<SpecException>(() => Load(Base + "data_parallel: { compression: fp8 }\n"));
+        Assert.Equal("data_parallel.compression", e.FieldPath);
+        Assert.Contains("none, bf16", e.Message);
+    }
+
+    [Fact]
     public void Unknown_field_is_rejected_with_its_path_and_line()
     {
         var e = Assert.Throws<SpecException>(() => RunSpecLoader.LoadText("steps: 5\nmodel:\n  name: toy\n  hiden: 3\ndataset: { kind: ring8 }\n", "my.yaml"));

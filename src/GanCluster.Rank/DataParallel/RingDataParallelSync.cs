@@ -18,6 +18,7 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     private readonly FlatGradients _generator;
     private readonly FlatGradients _discriminator;
     private readonly Tensor[] _stepBuffers;
+    private readonly WireEncoding _gradients;
 
     public RingDataParallelSync(RingCommunicator ring, GanTrainer trainer)
     {
@@ -27,6 +28,7 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
         _generator = new FlatGradients(trainer.Networks.Generator);
         _discriminator = new FlatGradients(trainer.Networks.Discriminator);
         _stepBuffers = FloatBuffers(trainer.Networks.Generator).Concat(FloatBuffers(trainer.Networks.Discriminator)).ToArray();
+        _gradients = trainer.Spec.DataParallel.Compression == Specs.GradientCompression.Bf16 ? WireEncoding.BFloat16 : WireEncoding.Float32;
     }
 
     private readonly Dictionary<string, System.Diagnostics.Stopwatch> _clocks = new()
@@ -65,7 +67,7 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     {
         var flat = network == NetworkRole.Generator ? _generator : _discriminator;
         var kind = network == NetworkRole.Generator ? "G gradients" : "D gradients";
-        Timed(kind, flat.Flat.NumberOfElements * sizeof(float), () => _ring.AllReduceSum(TensorMemory.Of(flat.Flat), $"step {step + 1}, {kind}"));
+        Timed(kind, flat.Flat.NumberOfElements * sizeof(float), () => _ring.AllReduceSum(TensorMemory.Of(flat.Flat), $"step {step + 1}, {kind}", _gradients));
         using var _ = no_grad();
         flat.Flat.div_(WorldSize);
     }
