@@ -13,6 +13,7 @@ using GanCluster.Bench;
 //                                                        -- generator-norm --checkpoint CKPT --evaluator FILE [--samples 5000]
 //                                                        -- allreduce [--world-sizes 2,3] [--sizes 4K,...,64M] [--channels 1,4] [--chunk-bytes 1048576]
 //                                                        -- allreduce-tls [--world-size 2] [--sizes 64K,1M,16M] [--channels 4] [--rounds 6]
+//                                                        -- grpc-stream [--size 64M] [--chunk-bytes 1048576] [--streams 2] [--rounds 5]
 //                                                        -- minibatch-distances [--rounds 5] [--rows 256] [--kernels 50] [--dims 5]
 string Option(string name, string fallback)
 {
@@ -25,7 +26,7 @@ return args.FirstOrDefault() switch
     "trainer-overhead" => TrainerOverhead.Run(
         int.Parse(Option("--rounds", "7")),
         Option("--threads", "1,2").Split(',').Select(int.Parse).ToList(),
-        Option("--models", "mlp,dcgan28,dcgan64").Split(',')),
+        Option("--models", "mlp,dcgan28,dcgan64").Split(','), args.Contains("--steps") ? int.Parse(Option("--steps", "")) : null, args.Contains("--json")),
     "health-overhead" => HealthOverhead.Run(int.Parse(Option("--rounds", "7")), int.Parse(Option("--threads", "2")), args.Contains("--evaluator") ? Option("--evaluator", "") : null),
     "quality-summary" => QualitySummary.Run(Option("--dir", "runs/quality")),
     "health-calibrate" => HealthCalibration.Run(Option("--corpus", "runs/health-corpus"), Option("--held-out", HealthCorpus.HeldOut).Split(',').ToHashSet()),
@@ -48,6 +49,8 @@ return args.FirstOrDefault() switch
     "generator-norm" => GeneratorNormProbe.Run(Option("--checkpoint", ""), Option("--evaluator", ""), int.Parse(Option("--samples", "5000"))),
     "first-step" => ControlPlaneLoad.FirstStep(Option("--cluster", ".gancluster"), int.Parse(Option("--samples", "20"))),
     "exporter-overhead" => ExporterOverhead.Run(int.Parse(Option("--rounds", "5")), int.Parse(Option("--steps", "3000")), double.Parse(Option("--scrape", "0.1"), System.Globalization.CultureInfo.InvariantCulture), Option("--model", "toy")),
+    "grpc-stream" => GrpcStreamCeiling.Run(AllReduceBandwidth.ParseSizes(Option("--size", "64M"))[0], int.Parse(Option("--chunk-bytes", "1048576")),
+        int.Parse(Option("--streams", "2")), int.Parse(Option("--rounds", "5"))),
     "minibatch-distances" => MinibatchDistances.Run(int.Parse(Option("--rounds", "5")), int.Parse(Option("--rows", "256")), int.Parse(Option("--kernels", "50")), int.Parse(Option("--dims", "5"))),
     _ => Usage(),
 };
@@ -62,6 +65,7 @@ static int Usage()
     Console.Error.WriteLine("       GanCluster.Bench allreduce-processes [--world-size 2] [--sizes 1M,16M] [--iterations 50] [--gap-ms 100] [--gap idle|busy] [--transport tcp|auto|unixsocket] [--encoding float32|bf16] [--json]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce [--world-sizes 2,3] [--sizes 4K,64K,1M,4M,16M,64M] [--channels 1,4] [--chunk-bytes 1048576]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce-tls [--world-size 2] [--sizes 64K,1M,16M] [--channels 4] [--rounds 6]");
+    Console.Error.WriteLine("       GanCluster.Bench grpc-stream [--size 64M] [--chunk-bytes 1048576] [--streams 2] [--rounds 5]");
     Console.Error.WriteLine("       GanCluster.Bench minibatch-distances [--rounds 5] [--rows 256] [--kernels 50] [--dims 5]");
     return 2;
 }

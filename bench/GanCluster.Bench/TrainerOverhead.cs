@@ -15,14 +15,18 @@ internal static class TrainerOverhead
 {
     private sealed record Case(string Model, long[] Shape, int StepsPerRound);
 
-    public static int Run(int rounds, IReadOnlyList<int> threadCounts, IReadOnlyList<string> models)
+    /// <param name="steps">Timed steps per pass for every model, instead of each model's default (200, 20, 3).</param>
+    /// <param name="json">One JSON line per (model, threads) instead of the markdown table (bench/peers/step-vs-pytorch.sh reads them).</param>
+    public static int Run(int rounds, IReadOnlyList<int> threadCounts, IReadOnlyList<string> models, int? steps = null, bool json = false)
     {
         var cases = new[]
         {
             new Case("mlp", [1, 28, 28], 200),
             new Case("dcgan28", [1, 28, 28], 20),
             new Case("dcgan64", [3, 64, 64], 3),
-        }.Where(c => models.Contains(c.Model)).ToList();
+        }.Where(c => models.Contains(c.Model)).Select(c => steps is { } n ? c with { StepsPerRound = n } : c).ToList();
+        if (json)
+            return RunJson(rounds, threadCounts, cases);
 
         Console.WriteLine($"# Trainer overhead vs a bare TorchSharp loop (batch 64, Adam, non-saturating loss; {rounds} interleaved rounds, median)");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, TorchSharp {typeof(torch).Assembly.GetName().Version}");
@@ -41,6 +45,20 @@ internal static class TrainerOverhead
             }
         Console.WriteLine();
         Console.WriteLine($"worst overhead: {worst * 100:F1}% (target ≤ 3%)");
+        return 0;
+    }
+
+    private static int RunJson(int rounds, IReadOnlyList<int> threadCounts, List<Case> cases)
+    {
+        var version = typeof(torch).Assembly.GetName().Version;
+        foreach (var c in cases)
+            foreach (var threads in threadCounts)
+            {
+                set_num_threads(threads);
+                var (bare, trainer) = Measure(c, rounds);
+                Console.WriteLine(FormattableString.Invariant(
+                    $$"""{"peer": "gancluster", "torchsharp": "{{version}}", "model": "{{c.Model}}", "threads": {{threads}}, "batch": 64, "steps": {{c.StepsPerRound}}, "rounds": {{rounds}}, "steps_per_second": {{trainer:R}}, "bare_steps_per_second": {{bare:R}}}"""));
+            }
         return 0;
     }
 
