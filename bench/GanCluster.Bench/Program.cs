@@ -1,6 +1,6 @@
 using GanCluster.Bench;
 
-// dotnet run -c Release --project bench/GanCluster.Bench -- trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]
+// dotnet run -c Release --project bench/GanCluster.Bench -- trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64] [--steps N] [--json]
 //                                                        -- health-overhead [--rounds N] [--threads N] [--evaluator FILE]
 //                                                        -- health-calibrate [--corpus DIR] [--held-out CONFIG,...]
 //                                                        -- quality-summary [--dir DIR]
@@ -57,7 +57,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: GanCluster.Bench trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64]");
+    Console.Error.WriteLine("usage: GanCluster.Bench trainer-overhead [--rounds N] [--threads 1,2] [--models mlp,dcgan28,dcgan64] [--steps N] [--json]");
     Console.Error.WriteLine("       GanCluster.Bench health-overhead [--rounds N] [--threads N] [--evaluator FILE]");
     Console.Error.WriteLine("       GanCluster.Bench health-calibrate [--corpus DIR] [--held-out CONFIG,...]");
     Console.Error.WriteLine("       GanCluster.Bench quality-summary [--dir DIR]");

@@ -17,11 +17,8 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-trixie="${GANCLUSTER_TRIXIE_ROOT:-/var/cache/gancluster/trixie-pytorch}"
-bash "$root/bench/peers/prepare-pytorch.sh" "$trixie" > /dev/null
-dotnet build "$root/bench/GanCluster.Bench" -c Release -nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary" > /dev/null
-bench="$root/bench/GanCluster.Bench/bin/Release/net10.0/GanCluster.Bench.dll"
-cp "$root/bench/peers/gloo_allreduce.py" "$trixie/tmp/gloo_allreduce.py"
+. "$root/bench/peers/common.sh"
+peers_setup "$root" gloo_allreduce.py
 bytes=$(python3 -c "import sys; u={'K':1<<10,'M':1<<20,'G':1<<30}; print(','.join(str(int(s[:-1])*u[s[-1]]) if s[-1] in u else s for s in sys.argv[1].split(',')))" "$sizes")
 out="${out:-$(mktemp /tmp/allreduce-vs-gloo.XXXXXX.jsonl)}"
 : > "$out"
