@@ -15,7 +15,7 @@ namespace GanCluster.Bench;
 /// </summary>
 internal static class AllReduceProcesses
 {
-    public static int Launch(int worldSize, IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, RingTransport transport, WireEncoding encoding, bool json)
+    public static int Launch(int worldSize, IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, RingTransport transport, WireEncoding encoding, bool json, int channels = 4, int chunkBytes = 1 << 20)
     {
         var (self, prefix) = LocalLauncher.ThisProgram();
         var dir = Path.Combine(Path.GetTempPath(), "gancluster-allreduce-" + Guid.NewGuid().ToString("N")[..8]);
@@ -26,6 +26,8 @@ internal static class AllReduceProcesses
             Arguments = [.. prefix, "allreduce-rank", string.Join(',', sizes), iterations.ToString(CultureInfo.InvariantCulture), gapMs.ToString(CultureInfo.InvariantCulture), gap, json ? "json" : "text", encoding.ToString()],
             RunDirectory = dir,
             Transport = transport,
+            Channels = channels,
+            ChunkBytes = chunkBytes,
         };
         var result = LocalLauncher.RunAsync(plan, Console.WriteLine, CancellationToken.None).GetAwaiter().GetResult();
         if (!result.Succeeded)

@@ -5,6 +5,7 @@
 # itself allows two busy processes (shared caches, memory bandwidth, a VM's vCPUs), the ceiling for the ring.
 #   bench/scaling/weak-scaling.sh OUT [ROUNDS] [STEPS] [B]
 # Needs MNIST in ../shared/data/mnist (or DATA=dir). Prints a table and the exposed all-reduce time per step.
+# PAIR_SET=key=value (e.g. data_parallel.compression=bf16) is passed to the 2-rank run only.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${1:?usage: weak-scaling.sh OUT [ROUNDS] [STEPS] [B]}"; rounds="${2:-3}"; steps="${3:-60}"; batch="${4:-64}"
@@ -33,7 +34,7 @@ echo "|---|---|---|---|---|---|---|---|---|"
 effs=()
 for r in $(seq 1 "$rounds"); do
   "$out/bin/gancluster" train "$out/spec.yaml" --threads 1 --out "$out/single-$r" > "$out/single-$r.log" 2>&1
-  "$out/bin/gancluster" train "$out/spec.yaml" --threads 1 --world-size 2 --set batch_size=$((2 * batch)) --out "$out/pair-$r" > "$out/pair-$r.log" 2>&1
+  "$out/bin/gancluster" train "$out/spec.yaml" --threads 1 --world-size 2 --set batch_size=$((2 * batch)) ${PAIR_SET:+--set "$PAIR_SET"} --out "$out/pair-$r" > "$out/pair-$r.log" 2>&1
   "$out/bin/gancluster" train "$out/spec.yaml" --threads 1 --out "$out/alone-a-$r" > "$out/alone-a-$r.log" 2>&1 &
   "$out/bin/gancluster" train "$out/spec.yaml" --threads 1 --out "$out/alone-b-$r" > "$out/alone-b-$r.log" 2>&1
   wait
