@@ -85,7 +85,7 @@ internal static class GrpcStreamCeiling
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2);
-            // The ring's settings (RingCommunicator.BuildServer).
+            // The ring's settings (RingServer.Build).
             kestrel.Limits.Http2.InitialConnectionWindowSize = 32 << 20;
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
         });

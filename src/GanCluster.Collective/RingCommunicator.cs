@@ -4,11 +4,6 @@ using System.Threading.Channels;
 using GanCluster.Collective.Wire;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace GanCluster.Collective;
 
@@ -67,7 +62,7 @@ public sealed class RingCommunicator : IAsyncDisposable
             throw new PlatformNotSupportedException("the ring sends float32 little-endian");
         var inbox = new RingInbox(options.Channels);
         var outbox = new RingOutbox(options.Channels);
-        var server = BuildServer(options, outbox);
+        var server = RingServer.Build(options, outbox);
         try
         {
             await server.StartAsync(cancellation);
@@ -90,50 +85,6 @@ public sealed class RingCommunicator : IAsyncDisposable
             await ring.DisposeAsync();
             throw;
         }
-    }
-
-    private static WebApplication BuildServer(RingOptions options, RingOutbox outbox)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = endpoint =>
-        {
-            var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
-            if (endpoint is System.Net.Sockets.UnixDomainSocketEndPoint)
-                (socket.SendBufferSize, socket.ReceiveBufferSize) = (UnixSocketLink.BufferBytes, UnixSocketLink.BufferBytes);
-            return socket;
-        });
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            void Configure(ListenOptions listen)
-            {
-                listen.Protocols = HttpProtocols.Http2;
-                if (options.Certificate is { } certificate)
-                    listen.UseHttps(certificate);
-            }
-            // The socket binds first, so that a neighbour whose TCP Hello succeeds finds it in place.
-            if (options.Transport != RingTransport.Tcp)
-                kestrel.ListenUnixSocket(UnixSocketLink.PrepareListener(options), Configure);
-            kestrel.Listen(RingOptions.ParseEndpoint(options.Endpoints[options.Rank]), Configure);
-            // Large HTTP/2 windows: the default 768 KiB stream window stalls a loopback sender every few chunks.
-            kestrel.Limits.Http2.InitialConnectionWindowSize = 32 << 20;
-            kestrel.Limits.Http2.InitialStreamWindowSize = 16 << 20;
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
-            kestrel.Limits.MaxRequestBodySize = null;
-        });
-        builder.Services.AddGrpc(grpc =>
-        {
-            grpc.MaxReceiveMessageSize = options.ChunkBytes + 4096;
-            grpc.EnableDetailedErrors = true;
-        });
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(outbox);
-        builder.Services.AddSingleton(new RingHandshake(options));
-        // A client redeems its challenge right after Hello; one left open this long belongs to a caller that gave up.
-        builder.Services.AddSingleton(new RingChallenges(lifetime: TimeSpan.FromSeconds(30)));
-        var app = builder.Build();
-        app.MapGrpcService<CollectiveService>();
-        return app;
     }
 
     /// <summary>Joins the left neighbour (both proving the run's secret) and pulls from it on every channel; waits until the right neighbour pulls from us.</summary>
@@ -263,16 +214,20 @@ public sealed class RingCommunicator : IAsyncDisposable
                 BFloat16.AddInto(target, frame.Data);
             else
                 BFloat16.DecodeInto(target, frame.Data);
-            // This rank owns the chunk's final sum: keep what the others will decode, so all end with the same bits.
-            if (round == n - 2)
-                BFloat16.Round(target);
         }
         else if (reduce)
             FloatBuffer.Add(target, MemoryMarshal.Cast<byte, float>(frame.Data));
         else
             MemoryMarshal.Cast<byte, float>(frame.Data).CopyTo(target);
         if (round + 1 < 2 * (n - 1))
-            Enqueue(Chunk(buffer, sequence, round + 1, offset, count));
+        {
+            var next = Chunk(buffer, sequence, round + 1, offset, count);
+            // This rank owns the chunk's final sum (the last reduce-scatter round): it keeps what the others will decode
+            // from this very frame, so all ranks end with the same bits.
+            if (round == n - 2 && next.Encoded is { } encoded)
+                BFloat16.DecodeInto(target, encoded.AsSpan(0, count * BFloat16.BytesPerValue));
+            Enqueue(next);
+        }
         return count;
     }
 

@@ -16,7 +16,7 @@ public enum WireEncoding
     BFloat16 = 1,
 }
 
-/// <summary>The bfloat16 conversions of the ring: encode for the wire, add or copy what arrives, and round in place.</summary>
+/// <summary>The bfloat16 conversions of the ring: encode for the wire, and add or copy what arrives.</summary>
 public static class BFloat16
 {
     public const int BytesPerValue = sizeof(ushort);
@@ -67,13 +67,6 @@ public static class BFloat16
 
     /// <summary><paramref name="destination"/> = the bfloat16 values in <paramref name="source"/>.</summary>
     public static void DecodeInto(Span<float> destination, ReadOnlySpan<byte> source) => Decode(destination, source, add: false);
-
-    /// <summary>Rounds every value to its bfloat16, in place: what the ranks that receive these values will hold.</summary>
-    public static void Round(Span<float> values)
-    {
-        for (var i = 0; i < values.Length; i++)
-            values[i] = ToSingle(FromSingle(values[i]));
-    }
 
     private static void Decode(Span<float> destination, ReadOnlySpan<byte> source, bool add)
     {

@@ -41,15 +41,8 @@ public sealed class DataParallelTests
     [Fact]
     public void Three_ranks_end_50_steps_with_bitwise_identical_parameters()
     {
-        var dir = CliProcess.NewDirectory();
-        CliProcess.WriteDigits(dir, 200);
-        var spec = CliProcess.WriteSpec(dir, MlpYaml);
-        var run = CliProcess.Run(dir, "train", spec, "--world-size", "3", "--out", "dp");
-        Assert.True(run.ExitCode == 0, run.ToString());
-        var digests = Enumerable.Range(0, 3).Select(r => DigestOf(Path.Combine(dir, "dp", $"rank-{r}.log"))).ToList();
-        Assert.All(digests, d => Assert.Matches("^[0-9a-f]{64}$", d));
-        Assert.Single(digests.Distinct());
-        Assert.Contains("all 3 ranks finished with identical parameters", run.Output);
+        var (dir, spec) = MlpRun();
+        TrainInRing(dir, spec, 3, "dp");
         // Rank 0 alone writes the run's files.
         Assert.True(File.Exists(Path.Combine(dir, "dp", "checkpoints", "step-00000050.gck")));
         Assert.Equal(5, File.ReadAllLines(Path.Combine(dir, "dp", "metrics.jsonl")).Length);
@@ -58,15 +51,9 @@ public sealed class DataParallelTests
     [Fact]
     public void Bf16_gradients_keep_the_ranks_bitwise_identical_and_near_the_exact_run()
     {
-        var dir = CliProcess.NewDirectory();
-        CliProcess.WriteDigits(dir, 200);
-        var spec = CliProcess.WriteSpec(dir, MlpYaml);
-        var exact = CliProcess.Run(dir, "train", spec, "--world-size", "2", "--out", "exact");
-        Assert.True(exact.ExitCode == 0, exact.ToString());
-        var compressed = CliProcess.Run(dir, "train", spec, "--world-size", "2", "--out", "bf16", "--set", "data_parallel.compression=bf16");
-        Assert.True(compressed.ExitCode == 0, compressed.ToString());
-        Assert.Contains("all 2 ranks finished with identical parameters", compressed.Output);
-        Assert.Single(Enumerable.Range(0, 2).Select(r => DigestOf(Path.Combine(dir, "bf16", $"rank-{r}.log"))).Distinct());
+        var (dir, spec) = MlpRun();
+        TrainInRing(dir, spec, 2, "exact");
+        TrainInRing(dir, spec, 2, "bf16", "--set", "data_parallel.compression=bf16");
 
         var a = CheckpointFile.Read(Path.Combine(dir, "bf16", "checkpoints", "step-00000050.gck"));
         var b = CheckpointFile.Read(Path.Combine(dir, "exact", "checkpoints", "step-00000050.gck"));
@@ -232,6 +219,25 @@ public sealed class DataParallelTests
 
     [DllImport("libc", EntryPoint = "kill")]
     private static extern int Signal(int pid, int signal);
+
+    /// <summary>A test folder with 200 digits and the MLP spec.</summary>
+    private static (string Dir, string Spec) MlpRun()
+    {
+        var dir = CliProcess.NewDirectory();
+        CliProcess.WriteDigits(dir, 200);
+        return (dir, CliProcess.WriteSpec(dir, MlpYaml));
+    }
+
+    /// <summary>Trains <paramref name="spec"/> on a ring of <paramref name="ranks"/> into OUT; every rank must end with the same parameter digest.</summary>
+    private static void TrainInRing(string dir, string spec, int ranks, string output, params string[] extra)
+    {
+        var run = CliProcess.Run(dir, ["train", spec, "--world-size", ranks.ToString(), "--out", output, .. extra]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var digests = Enumerable.Range(0, ranks).Select(r => DigestOf(Path.Combine(dir, output, $"rank-{r}.log"))).ToList();
+        Assert.All(digests, d => Assert.Matches("^[0-9a-f]{64}$", d));
+        Assert.Single(digests.Distinct());
+        Assert.Contains($"all {ranks} ranks finished with identical parameters", run.Output);
+    }
 
     private static string DigestOf(string log) =>
         File.ReadAllLines(log).Last(l => l.StartsWith("parameters-sha256: ", StringComparison.Ordinal))["parameters-sha256: ".Length..].Split(' ')[0];
