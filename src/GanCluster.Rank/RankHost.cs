@@ -59,6 +59,8 @@ public sealed class RankHost : IDisposable
         try
         {
             session = new RankSession(spec, checkpoint, request.Resume?.Path, request.Ring, joining);
+            if (session.Sync is { } sync)
+                say($"gradients on the ring: {sync.BucketLayout}");
             evaluator = session.IsPrimary ? FindEvaluator(spec, say) : null;
             var host = new RankHost(request, session, evaluator, meter);
             if (checkpoint is not null)
@@ -84,7 +86,8 @@ public sealed class RankHost : IDisposable
         var elapsed = clock.Elapsed;
         var digest = _session.Sync is null ? null : RingDataParallelSync.ParameterDigest(trainer);
         return new RankResult(outcome, Rank, from, trainer.Step, elapsed, _session.Sync?.CollectiveTimes ?? new Dictionary<string, TimeSpan>(), digest,
-            (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2, GC.GetTotalPauseDuration() - paused));
+            (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2, GC.GetTotalPauseDuration() - paused),
+            _session.Sync?.BucketCounts);
     }
 
     /// <summary>The checkpoint to resume from, read and verified: its digest is the recorded one, and it has steps left to train.</summary>

@@ -13,7 +13,8 @@ public sealed record RankResult(
     TimeSpan Elapsed,
     IReadOnlyDictionary<string, TimeSpan> Collectives,
     string? ParameterDigest,
-    (int Gen0, int Gen1, int Gen2, TimeSpan Paused) Collections)
+    (int Gen0, int Gen1, int Gen2, TimeSpan Paused) Collections,
+    string? GradientBuckets = null)
 {
     public long Steps => Step - FromStep;
 
@@ -28,6 +29,8 @@ public sealed record RankResult(
             yield break;
         yield return "collectives per step: " + string.Join(", ", Collectives.Select(c =>
             string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value.TotalMilliseconds / Math.Max(1, Steps):0.00} ms")));
+        if (GradientBuckets is not null)
+            yield return "gradient buckets: " + GradientBuckets;
         yield return $"{LocalLauncher.DigestPrefix}{ParameterDigest} (rank {Rank}, step {Step})";
     }
 }

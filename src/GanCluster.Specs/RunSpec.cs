@@ -153,10 +153,14 @@ public sealed record AntiCollapseSpec(int Pack, int MinibatchStddevGroup, int Mi
 /// <summary>
 /// How the ranks of a data-parallel run exchange gradients. <paramref name="Compression"/> <c>bf16</c> sends them in
 /// bfloat16 (half the bytes) and still adds them in float32; parameters stay bitwise identical across ranks. BatchNorm
-/// buffers, losses and the initial broadcast stay exact.
+/// buffers, losses and the initial broadcast stay exact. With <paramref name="Overlap"/> a network's gradients travel
+/// in buckets of about <paramref name="BucketMegabytes"/>, each reduced while backward is still computing the layers
+/// before it (as PyTorch DDP does); without it, all of them after backward.
 /// </summary>
-public sealed record DataParallelSpec(GradientCompression Compression)
+public sealed record DataParallelSpec(GradientCompression Compression, bool Overlap = true, double BucketMegabytes = DataParallelSpec.DefaultBucketMegabytes)
 {
+    public const double DefaultBucketMegabytes = 1;
+
     public static readonly DataParallelSpec Exact = new(GradientCompression.None);
 }
 

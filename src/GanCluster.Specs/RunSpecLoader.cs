@@ -275,7 +275,8 @@ public static class RunSpecLoader
 
     private static DataParallelSpec BindDataParallel(YamlFields f)
     {
-        var spec = new DataParallelSpec(f.Kind("compression", GradientCompression.None));
+        var spec = new DataParallelSpec(f.Kind("compression", GradientCompression.None), f.Bool("overlap", true),
+            f.Double("bucket_mb", 1.0 / 1024, 1024, DataParallelSpec.DefaultBucketMegabytes));
         f.RejectUnknown();
         return spec;
     }

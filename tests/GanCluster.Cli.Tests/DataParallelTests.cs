@@ -65,8 +65,26 @@ public sealed class DataParallelTests
         }
     }
 
+    [Fact]
+    public void Gradients_reduced_in_buckets_during_backward_end_with_the_bits_of_reducing_after_it()
+    {
+        var (dir, spec) = MlpRun();
+        TrainInRing(dir, spec, 2, "after", "--set", "data_parallel.overlap=false");
+        TrainInRing(dir, spec, 2, "buckets", "--set", "data_parallel.bucket_mb=0.001");
+
+        // Two ranks add in either order to the same bits, so buckets change nothing unless one left before its gradients were final.
+        Assert.Equal(DigestOf(Path.Combine(dir, "after", "rank-0.log")), DigestOf(Path.Combine(dir, "buckets", "rank-0.log")));
+        var log = File.ReadAllText(Path.Combine(dir, "buckets", "rank-1.log"));
+        Assert.Contains("gradients on the ring: G: 3 buckets; D: 2 buckets", log);
+        // 50 steps: every tap released its bucket during backward, one bucket a backward was left for the end.
+        Assert.Contains("gradient buckets: G: 100 of 150 reduced during backward; D: 50 of 100 reduced during backward", log);
+        Assert.Contains("gradients on the ring: after backward (overlap off)", File.ReadAllText(Path.Combine(dir, "after", "rank-1.log")));
+    }
+
     [Theory]
     [InlineData("mlp", 3, false)]
+    // Small buckets on 3 ranks: each bucket is its own ring, summed in another order than the whole buffer's.
+    [InlineData("mlp-buckets", 3, false)]
     [InlineData("dcgan28", 2, true)]
     // The anti-collapse techniques (issue 16): packs, minibatch statistics and distances per rank's shard, spectral norm's power iteration per step.
     [InlineData("mlp-anti-collapse", 2, true)]
@@ -79,6 +97,7 @@ public sealed class DataParallelTests
         var modelLine = model switch
         {
             "mlp" => "model: { name: mlp, hidden: 32 }",
+            "mlp-buckets" => "model: { name: mlp, hidden: 32 }\ndata_parallel: { bucket_mb: 0.001 }",
             "mlp-anti-collapse" => "model: { name: mlp, hidden: 32, pack: 2, minibatch_stddev: 4, minibatch_discrimination: { kernels: 8, dims: 4 }, spectral_norm: true }",
             "mlp-augment" => "model: { name: mlp, hidden: 32 }\naugment: { translation: 0.125, cutout: 0.5, color: true }",
             _ => "model: { name: dcgan28 }",

@@ -61,6 +61,20 @@ public sealed class RunSpecTests
     }
 
     [Fact]
+    public void Gradient_buckets_bind_under_data_parallel()
+    {
+        const string Base = "steps: 5\nmodel: { name: toy }\ndataset: { kind: ring8 }\n";
+        var defaults = Load(Base).DataParallel;
+        Assert.True(defaults.Overlap);
+        Assert.Equal(DataParallelSpec.DefaultBucketMegabytes, defaults.BucketMegabytes);
+        var set = Load(Base + "data_parallel: { overlap: false, bucket_mb: 0.25 }\n").DataParallel;
+        Assert.False(set.Overlap);
+        Assert.Equal(0.25, set.BucketMegabytes);
+        var e = Assert.Throws<SpecException>(() => Load(Base, "data_parallel.bucket_mb=0"));
+        Assert.Equal("data_parallel.bucket_mb", e.FieldPath);
+    }
+
+    [Fact]
     public void Unknown_field_is_rejected_with_its_path_and_line()
     {
         var e = Assert.Throws<SpecException>(() => RunSpecLoader.LoadText("steps: 5\nmodel:\n  name: toy\n  hiden: 3\ndataset: { kind: ring8 }\n", "my.yaml"));

@@ -10,6 +10,7 @@ namespace GanCluster.Rank.DataParallel;
 public sealed class FlatGradients : IDisposable
 {
     private readonly List<(Tensor Parameter, long Offset)> _parameters = [];
+    private readonly Dictionary<IntPtr, long> _offsets = [];
 
     public FlatGradients(nn.Module module)
     {
@@ -22,12 +23,18 @@ public sealed class FlatGradients : IDisposable
         {
             p.grad = Flat.narrow(0, offset, p.numel()).view(p.shape);
             _parameters.Add((p, offset));
+            _offsets[p.Handle] = offset;
             offset += p.numel();
         }
     }
 
     public Tensor Flat { get; }
     public long Count => Flat.numel();
+
+    /// <summary>Where <paramref name="parameter"/>'s gradient starts in <see cref="Flat"/>, in floats.</summary>
+    public long OffsetOf(Tensor parameter) => _offsets.TryGetValue(parameter.Handle, out var offset)
+        ? offset
+        : throw new ArgumentException("not a parameter of this network that takes gradients", nameof(parameter));
 
     /// <summary>Throws if something replaced a gradient with a tensor outside the flat buffer (its reduction would be lost).</summary>
     public void CheckViews()

@@ -8,9 +8,14 @@ namespace GanCluster.Rank.DataParallel;
 
 /// <summary>
 /// DDP for one rank of a GAN: gradients live in one flat buffer per network and are averaged over the ring before
-/// each optimizer step; parameters and buffers come from rank 0 at start and on resume; BatchNorm buffers come
-/// from rank 0 at the end of every step (DDP's default, per-rank batch statistics, no SyncBN).
+/// each optimizer step, bucket by bucket while backward still runs when <c>data_parallel.overlap</c> is on
+/// (<see cref="GradientBuckets"/>); parameters and buffers come from rank 0 at start and on resume; BatchNorm buffers
+/// come from rank 0 at the end of every step (DDP's default, per-rank batch statistics, no SyncBN).
 /// </summary>
+/// <remarks>
+/// Buckets are reduced one after another, in the order backward releases them, which is the same on every rank; the
+/// ring runs one collective at a time, so everything else waits for the last bucket first.
+/// </remarks>
 public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
 {
     private readonly RingCommunicator _ring;
@@ -19,6 +24,9 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     private readonly FlatGradients _discriminator;
     private readonly Tensor[] _stepBuffers;
     private readonly WireEncoding _gradients;
+    private readonly GradientBuckets? _generatorBuckets;
+    private readonly GradientBuckets? _discriminatorBuckets;
+    private Task _reducing = Task.CompletedTask;
 
     public RingDataParallelSync(RingCommunicator ring, GanTrainer trainer)
     {
@@ -29,7 +37,26 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
         _discriminator = new FlatGradients(trainer.Networks.Discriminator);
         _stepBuffers = FloatBuffers(trainer.Networks.Generator).Concat(FloatBuffers(trainer.Networks.Discriminator)).ToArray();
         _gradients = trainer.Spec.DataParallel.Compression == Specs.GradientCompression.Bf16 ? WireEncoding.BFloat16 : WireEncoding.Float32;
+        var parallel = trainer.Spec.DataParallel;
+        if (parallel.Overlap && ring.WorldSize > 1)
+        {
+            var bucketFloats = (long)(parallel.BucketMegabytes * (1 << 20) / sizeof(float));
+            _generatorBuckets = new GradientBuckets(trainer.Networks.Generator, _generator, bucketFloats);
+            // A gradient penalty differentiates D twice: its taps would be passed by the inner backward as well.
+            if (!trainer.Spec.Loss.DifferentiatesDiscriminatorTwice)
+                _discriminatorBuckets = new GradientBuckets(trainer.Networks.Discriminator, _discriminator, bucketFloats);
+        }
     }
+
+    /// <summary>How many buckets backward hid, per network ("G: 500 of 600 buckets during backward"); null with overlap off.</summary>
+    public string? BucketCounts => _generatorBuckets is null ? null
+        : string.Join("; ", new[] { ("G", _generatorBuckets), ("D", _discriminatorBuckets) }.Where(b => b.Item2 is not null)
+            .Select(b => $"{b.Item1}: {b.Item2!.DuringBackward} of {b.Item2.Buckets} reduced during backward"));
+
+    /// <summary>How each network's gradients travel ("G: 5 buckets, D: 3 buckets"), for the rank's log.</summary>
+    public string BucketLayout => _generatorBuckets is null
+        ? "after backward (overlap off)"
+        : $"G: {_generatorBuckets.Layout}; D: {_discriminatorBuckets?.Layout ?? "one bucket: a gradient penalty differentiates D twice"}";
 
     private readonly Dictionary<string, System.Diagnostics.Stopwatch> _clocks = new()
     {
@@ -63,13 +90,49 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
         Completed?.Invoke(kind, bytes, clock.Elapsed - before);
     }
 
+    public void BeforeBackward(NetworkRole network, long step)
+    {
+        if (Buckets(network) is not { } buckets)
+            return;
+        var (flat, kind) = Gradients(network);
+        var bucket = 0;
+        buckets.Arm((start, length) => Reduce(flat, start, length, $"step {step + 1}, {kind}, bucket {++bucket}"));
+    }
+
     public void AverageGradients(NetworkRole network, long step)
     {
-        var flat = network == NetworkRole.Generator ? _generator : _discriminator;
-        var kind = network == NetworkRole.Generator ? "G gradients" : "D gradients";
-        Timed(kind, flat.Flat.NumberOfElements * sizeof(float), () => _ring.AllReduceSum(TensorMemory.Of(flat.Flat), $"step {step + 1}, {kind}", _gradients));
+        var (flat, kind) = Gradients(network);
+        // The wait is what training sees: with buckets, only the part that backward did not hide.
+        Timed(kind, flat.Flat.NumberOfElements * sizeof(float), () =>
+        {
+            if (Buckets(network) is { } buckets)
+                buckets.Finish();
+            else
+                Reduce(flat, 0, flat.Count, $"step {step + 1}, {kind}");
+            var reducing = _reducing;
+            _reducing = Task.CompletedTask;
+            reducing.GetAwaiter().GetResult();
+        });
         using var _ = no_grad();
         flat.Flat.div_(WorldSize);
+    }
+
+    private GradientBuckets? Buckets(NetworkRole network) => network == NetworkRole.Generator ? _generatorBuckets : _discriminatorBuckets;
+
+    private (FlatGradients Flat, string Kind) Gradients(NetworkRole network) =>
+        network == NetworkRole.Generator ? (_generator, "G gradients") : (_discriminator, "D gradients");
+
+    /// <summary>Queues the all-reduce of floats [start, start + length) of a network's gradients behind the ones before it.</summary>
+    private void Reduce(FlatGradients flat, long start, long length, string label)
+    {
+        var whole = TensorMemory.Of(flat.Flat);
+        var slice = new FloatBuffer(whole.Pointer + (nint)(start * sizeof(float)), length);
+        var previous = _reducing;
+        _reducing = Task.Run(async () =>
+        {
+            await previous;
+            await _ring.AllReduceSumAsync(slice, label, _gradients);
+        });
     }
 
     public void SynchronizeBuffers(long step)
@@ -142,6 +205,8 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
 
     public void Dispose()
     {
+        _generatorBuckets?.Dispose();
+        _discriminatorBuckets?.Dispose();
         _generator.Dispose();
         _discriminator.Dispose();
     }

@@ -131,6 +131,8 @@ public sealed class GanTrainer : IDisposable
                 }
                 if (_spec.Loss.R1Gamma > 0)
                     loss = loss + GradientPenalties.R1(realLogits, realInput, _spec.Loss.R1Gamma, _spec.Model.AntiCollapse.Pack);
+                if (m == micro - 1)
+                    Sync?.BeforeBackward(NetworkRole.Discriminator, Step);
                 (micro == 1 ? loss : loss / micro).backward();
                 if (report && last)
                 {
@@ -156,6 +158,8 @@ public sealed class GanTrainer : IDisposable
             Networks.Dropout.Begin(_spec.Seed, lastBatch, DropoutPass.Generator, _micro[m]);
             var seen = _augment.Apply(fakes[m], lastBatch, AugmentPass.Generator, _micro[m], _random);
             var loss = _loss.Generator(Discriminate(fakeNoises[m] is { } noise ? seen + noise : seen, FakeLabels(_micro[m])));
+            if (m == micro - 1)
+                Sync?.BeforeBackward(NetworkRole.Generator, Step);
             (micro == 1 ? loss : loss / micro).backward();
             if (report)
                 lossG = Sum(lossG, loss.detach());

@@ -13,6 +13,12 @@ public enum NetworkRole
 /// </summary>
 public interface IDataParallelSync
 {
+    /// <summary>
+    /// The next backward completes the gradients of <paramref name="network"/> that <see cref="AverageGradients"/> then
+    /// averages: an implementation may start reducing buckets of them while that backward runs.
+    /// </summary>
+    void BeforeBackward(NetworkRole network, long step);
+
     /// <summary>Replaces this rank's gradients of <paramref name="network"/> with the mean over all ranks (before its optimizer step).</summary>
     void AverageGradients(NetworkRole network, long step);
 
