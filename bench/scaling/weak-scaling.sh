@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
-# Weak scaling of data-parallel dcgan28: 2 ranks × 1 thread (global batch 2·B) against 1 process × 1 thread (batch B),
+# Weak scaling of data-parallel dcgan28 (or dcgan64): 2 ranks × 1 thread (global batch 2·B) against 1 process × 1 thread (batch B),
 # run alternately ROUNDS times on one frozen build. Efficiency = throughput₂ / (2 · throughput₁), throughput in samples/s.
 # Each round also runs two independent single processes at once (no ring): their efficiency is what the machine
 # itself allows two busy processes (shared caches, memory bandwidth, a VM's vCPUs), the ceiling for the ring.
 #   bench/scaling/weak-scaling.sh OUT [ROUNDS] [STEPS] [B]
 # Needs MNIST in ../shared/data/mnist (or DATA=dir). Prints a table and the exposed all-reduce time per step.
 # PAIR_SET=key=value (e.g. data_parallel.compression=bf16) is passed to the 2-rank run only.
+# MODEL=dcgan64 trains dcgan64 on the ORL faces at 64×64 (../shared/data/faces/att-orl, or FACES=dir) instead.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${1:?usage: weak-scaling.sh OUT [ROUNDS] [STEPS] [B]}"; rounds="${2:-3}"; steps="${3:-60}"; batch="${4:-64}"
 data="${DATA:-$root/../shared/data/mnist}"
+model="${MODEL:-dcgan28}"
+case "$model" in
+  dcgan28) dataset="{ kind: idx, path: $data }" ;;
+  dcgan64) dataset="{ kind: images, path: ${FACES:-$root/../shared/data/faces/att-orl}, image_size: 64, channels: 1 }" ;;
+  *) echo "MODEL must be dcgan28 or dcgan64" >&2; exit 2 ;;
+esac
 mkdir -p "$out"; out="$(cd "$out" && pwd)"
 bash "$root/scripts/setup.sh" --quiet
-dotnet build "$root/src/GanCluster.Cli/GanCluster.Cli.csproj" -c Release -o "$out/bin" -nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary" > /dev/null
+# One frozen build of the CLI and the programs it starts (ranks are workers), found through GANCLUSTER_BIN_DIR.
+for project in Cli Worker Silo; do
+  dotnet build "$root/src/GanCluster.$project/GanCluster.$project.csproj" -c Release -o "$out/bin" -nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary" > /dev/null
+done
+export GANCLUSTER_BIN_DIR="$out/bin"
 cat > "$out/spec.yaml" <<YAML
 name: weak-scaling
 seed: 1
 steps: $steps
 batch_size: $batch
 threads: 1
-model: { name: dcgan28 }
-dataset: { kind: idx, path: $data }
+model: { name: $model }
+dataset: $dataset
 optimizers:
   g: { kind: adam, lr: 2.0e-4, betas: [0.5, 0.999] }
   d: { kind: adam, lr: 2.0e-4, betas: [0.5, 0.999] }
