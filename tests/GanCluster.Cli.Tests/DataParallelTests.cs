@@ -81,6 +81,15 @@ public sealed class DataParallelTests
         Assert.Contains("gradients on the ring: after backward (overlap off)", File.ReadAllText(Path.Combine(dir, "after", "rank-1.log")));
     }
 
+    [Fact]
+    public void Bf16_buckets_on_three_ranks_keep_the_ranks_bitwise_identical()
+    {
+        var (dir, spec) = MlpRun();
+        // Each bucket is a ring of its own, owned segment by segment by other ranks than the whole buffer's.
+        TrainInRing(dir, spec, 3, "bf16-buckets", "--set", "data_parallel.compression=bf16", "--set", "data_parallel.bucket_mb=0.001");
+        Assert.Contains("gradient buckets: G: 100 of 150 reduced during backward", File.ReadAllText(Path.Combine(dir, "bf16-buckets", "rank-2.log")));
+    }
+
     [Theory]
     [InlineData("mlp", 3, false)]
     // Small buckets on 3 ranks: each bucket is its own ring, summed in another order than the whole buffer's.

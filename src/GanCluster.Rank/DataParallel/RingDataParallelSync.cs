@@ -26,6 +26,7 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     private readonly WireEncoding _gradients;
     private readonly GradientBuckets? _generatorBuckets;
     private readonly GradientBuckets? _discriminatorBuckets;
+    private readonly Lock _reducingLock = new();
     private Task _reducing = Task.CompletedTask;
 
     public RingDataParallelSync(RingCommunicator ring, GanTrainer trainer)
@@ -48,7 +49,7 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
         }
     }
 
-    /// <summary>How many buckets backward hid, per network ("G: 500 of 600 buckets during backward"); null with overlap off.</summary>
+    /// <summary>How many buckets backward hid, per network ("G: 500 of 600 reduced during backward"); null with overlap off.</summary>
     public string? BucketCounts => _generatorBuckets is null ? null
         : string.Join("; ", new[] { ("G", _generatorBuckets), ("D", _discriminatorBuckets) }.Where(b => b.Item2 is not null)
             .Select(b => $"{b.Item1}: {b.Item2!.DuringBackward} of {b.Item2.Buckets} reduced during backward"));
@@ -109,8 +110,9 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
                 buckets.Finish();
             else
                 Reduce(flat, 0, flat.Count, $"step {step + 1}, {kind}");
-            var reducing = _reducing;
-            _reducing = Task.CompletedTask;
+            Task reducing;
+            lock (_reducingLock)
+                (reducing, _reducing) = (_reducing, Task.CompletedTask);
             reducing.GetAwaiter().GetResult();
         });
         using var _ = no_grad();
@@ -127,12 +129,16 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     {
         var whole = TensorMemory.Of(flat.Flat);
         var slice = new FloatBuffer(whole.Pointer + (nint)(start * sizeof(float)), length);
-        var previous = _reducing;
-        _reducing = Task.Run(async () =>
+        // Backward calls this from its own thread (on CPU, the trainer's; on other devices, the engine's).
+        lock (_reducingLock)
         {
-            await previous;
-            await _ring.AllReduceSumAsync(slice, label, _gradients);
-        });
+            var previous = _reducing;
+            _reducing = Task.Run(async () =>
+            {
+                await previous;
+                await _ring.AllReduceSumAsync(slice, label, _gradients);
+            });
+        }
     }
 
     public void SynchronizeBuffers(long step)
