@@ -32,9 +32,11 @@ internal sealed class GradientBuckets : IDisposable
         _flat = flat;
         _unreleased = flat.Count;
         var owners = ParameterOwners(network, flat, out var why);
-        Layout = why ?? "";
         if (why is not null)
+        {
+            Layout = why;
             return;
+        }
         // From the output back: close a bucket at the first layer boundary past bucketFloats.
         var size = 0L;
         for (var i = owners.Count - 1; i > 0; i--)

@@ -106,10 +106,12 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
         // The wait is what training sees: with buckets, only the part that backward did not hide.
         Timed(kind, flat.Flat.NumberOfElements * sizeof(float), () =>
         {
-            if (Buckets(network) is { } buckets)
-                buckets.Finish();
-            else
-                Reduce(flat, 0, flat.Count, $"step {step + 1}, {kind}");
+            if (Buckets(network) is not { } buckets)
+            {
+                _ring.AllReduceSum(TensorMemory.Of(flat.Flat), $"step {step + 1}, {kind}", _gradients);
+                return;
+            }
+            buckets.Finish();
             Task reducing;
             lock (_reducingLock)
                 (reducing, _reducing) = (_reducing, Task.CompletedTask);
@@ -124,7 +126,7 @@ public sealed class RingDataParallelSync : IDataParallelSync, IDisposable
     private (FlatGradients Flat, string Kind) Gradients(NetworkRole network) =>
         network == NetworkRole.Generator ? (_generator, "G gradients") : (_discriminator, "D gradients");
 
-    /// <summary>Queues the all-reduce of floats [start, start + length) of a network's gradients behind the ones before it.</summary>
+    /// <summary>Queues the all-reduce of bucket [start, start + length) (in floats) of a network's gradients behind the ones before it.</summary>
     private void Reduce(FlatGradients flat, long start, long length, string label)
     {
         var whole = TensorMemory.Of(flat.Flat);
