@@ -148,7 +148,8 @@ public sealed class LocalClusterTests
     public void A_run_whose_worker_died_with_the_silo_is_requeued_after_up_restarts_both_and_completes()
     {
         var dir = CliProcess.NewDirectory();
-        var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 2500").Replace("checkpoint_every: 100", "checkpoint_every: 500"));
+        // Enough steps that the run is still training when its worker is killed (at 2,500 a fast toy once finished first).
+        var spec = CliProcess.WriteSpec(dir, ToyYaml.Replace("steps: 200", "steps: 6000").Replace("checkpoint_every: 100", "checkpoint_every: 500"));
         var cluster = Path.Combine(dir, "cluster");
         Assert.Equal(0, CliProcess.Run(dir, "up", "--workers", "2", "--threads", "1", "--cluster", cluster).ExitCode);
         try
