@@ -9,9 +9,8 @@ namespace GanCluster.Collective;
 /// serves a Pull stream only to a caller that proves the same for one of those Hellos (<see cref="RingHandshake"/>).
 /// </summary>
 internal sealed class CollectiveService(RingOptions options, RingOutbox outbox, RingHandshake handshake, RingChallenges challenges)
-    : Wire.Collective.CollectiveBase
 {
-    public override Task<HelloReply> Hello(HelloRequest request, ServerCallContext context)
+    public Task<HelloReply> Hello(HelloRequest request, ServerCallContext context)
     {
         if (request.ClientNonce.Length != RingHandshake.NonceBytes)
             throw new RpcException(new Status(StatusCode.Unauthenticated,
@@ -34,7 +33,7 @@ internal sealed class CollectiveService(RingOptions options, RingOutbox outbox, 
         });
     }
 
-    public override async Task Pull(PullRequest request, IServerStreamWriter<RingFrame> responseStream, ServerCallContext context)
+    public async Task Pull(PullRequest request, IServerStreamWriter<RingFrame> responseStream, ServerCallContext context)
     {
         Authenticate(request);
         if (request.Rank != options.Right)

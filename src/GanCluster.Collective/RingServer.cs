@@ -47,6 +47,7 @@ internal static class RingServer
             grpc.MaxReceiveMessageSize = options.ChunkBytes + 4096;
             grpc.EnableDetailedErrors = true;
         });
+        builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<CollectiveService>, CollectiveMethods>();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(outbox);
         builder.Services.AddSingleton(new RingHandshake(options));
