@@ -15,7 +15,7 @@ namespace GanCluster.Bench;
 /// </summary>
 internal static class AllReduceProcesses
 {
-    public static int Launch(int worldSize, IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, RingTransport transport, WireEncoding encoding, bool json, int channels = 4, int chunkBytes = 1 << 20)
+    public static int Launch(int worldSize, IReadOnlyList<long> sizes, int iterations, int gapMs, string gap, RingTransport transport, WireEncoding encoding, bool json, int? channels = null, int chunkBytes = 1 << 20)
     {
         var (self, prefix) = LocalLauncher.ThisProgram();
         var dir = Path.Combine(Path.GetTempPath(), "gancluster-allreduce-" + Guid.NewGuid().ToString("N")[..8]);
@@ -72,7 +72,9 @@ internal static class AllReduceProcesses
             Console.WriteLine(json
                 ? JsonSerializer.Serialize(new Dictionary<string, object>
                 {
-                    ["peer"] = $"gancluster {ring.LeftTransport switch { RingTransport.UnixSocket => "unix", _ => "tcp" }}{(encoding == WireEncoding.BFloat16 ? " bf16" : "")}", ["world"] = options.WorldSize,
+                    ["peer"] = $"gancluster {ring.LeftTransport switch { RingTransport.UnixSocket => "unix", _ => "tcp" }}{(encoding == WireEncoding.BFloat16 ? " bf16" : "")}"
+                        + (options.Channels is { } c ? $" {c} ch" : ""),
+                    ["world"] = options.WorldSize,
                     ["bytes"] = bytes, ["median_ms"] = median, ["min_ms"] = times[0],
                 })
                 : FormattableString.Invariant(

@@ -9,7 +9,7 @@ using GanCluster.Bench;
 //                                                        -- control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]
 //                                                        -- first-step [--cluster DIR] [--samples 20]     (a cluster with ≥ 1 worker)
 //                                                        -- exporter-overhead [--rounds 5] [--steps 3000] [--scrape 0.1] [--model toy|mlp]
-//                                                        -- allreduce-processes [--world-size 2] [--sizes 1M,16M] [--iterations 50] [--gap-ms 100] [--gap idle|busy] [--transport tcp|auto|unixsocket] [--encoding float32|bf16] [--channels 4] [--chunk-bytes 1048576] [--json]
+//                                                        -- allreduce-processes [--world-size 2] [--sizes 1M,16M] [--iterations 50] [--gap-ms 100] [--gap idle|busy] [--transport tcp|auto|unixsocket] [--encoding float32|bf16] [--channels auto|N] [--chunk-bytes 1048576] [--json]
 //                                                        -- generator-norm --checkpoint CKPT --evaluator FILE [--samples 5000]
 //                                                        -- allreduce [--world-sizes 2,3] [--sizes 4K,...,64M] [--channels 1,4] [--chunk-bytes 1048576]
 //                                                        -- allreduce-tls [--world-size 2] [--sizes 64K,1M,16M] [--channels 4] [--rounds 6]
@@ -41,7 +41,7 @@ return args.FirstOrDefault() switch
         int.Parse(Option("--iterations", "50")), int.Parse(Option("--gap-ms", "0")), Option("--gap", "idle"),
         Enum.Parse<GanCluster.Collective.RingTransport>(Option("--transport", "tcp"), ignoreCase: true),
         Option("--encoding", "float32") == "bf16" ? GanCluster.Collective.WireEncoding.BFloat16 : GanCluster.Collective.WireEncoding.Float32, args.Contains("--json"),
-        int.Parse(Option("--channels", "4")), int.Parse(Option("--chunk-bytes", "1048576"))),
+        Option("--channels", "auto") is var channels && channels != "auto" ? int.Parse(channels) : null, int.Parse(Option("--chunk-bytes", "1048576"))),
     "allreduce-rank" => AllReduceProcesses.Rank(args[1].Split(',').Select(long.Parse).ToList(), int.Parse(args[2]), int.Parse(args[3]), args[4], args[5] == "json",
         Enum.Parse<GanCluster.Collective.WireEncoding>(args[6])),
     "sweep-search" => SweepSearch.Run(Option("--sweep", "bench/sweeps/grid25-search.yaml"), int.Parse(Option("--seeds", "3"))),
@@ -63,7 +63,7 @@ static int Usage()
     Console.Error.WriteLine("       GanCluster.Bench health-calibrate [--corpus DIR] [--held-out CONFIG,...]");
     Console.Error.WriteLine("       GanCluster.Bench quality-summary [--dir DIR]");
     Console.Error.WriteLine("       GanCluster.Bench control-plane [--cluster DIR] [--workers 20] [--runs 1000] [--seconds 10]");
-    Console.Error.WriteLine("       GanCluster.Bench allreduce-processes [--world-size 2] [--sizes 1M,16M] [--iterations 50] [--gap-ms 100] [--gap idle|busy] [--transport tcp|auto|unixsocket] [--encoding float32|bf16] [--channels 4] [--chunk-bytes 1048576] [--json]");
+    Console.Error.WriteLine("       GanCluster.Bench allreduce-processes [--world-size 2] [--sizes 1M,16M] [--iterations 50] [--gap-ms 100] [--gap idle|busy] [--transport tcp|auto|unixsocket] [--encoding float32|bf16] [--channels auto|N] [--chunk-bytes 1048576] [--json]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce [--world-sizes 2,3] [--sizes 4K,64K,1M,4M,16M,64M] [--channels 1,4] [--chunk-bytes 1048576]");
     Console.Error.WriteLine("       GanCluster.Bench allreduce-tls [--world-size 2] [--sizes 64K,1M,16M] [--channels 4] [--rounds 6]");
     Console.Error.WriteLine("       GanCluster.Bench grpc-stream [--size 64M] [--chunk-bytes 1048576] [--streams 2] [--rounds 5]");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gloo's all-reduce (PyTorch 2.6 in the trixie root, PyTorch 1.13 on the host) and GanCluster's gRPC ring between
-# real processes (the static launcher; over TCP, over Unix domain sockets, and over TCP with bfloat16 on the wire), in
-# alternating rounds, then a table with
+# real processes (the static launcher; over TCP with the default connections per link (one on one host) and with 4,
+# over Unix domain sockets, and over TCP with bfloat16 on the wire), in alternating rounds, then a table with
 # the ratio per row. For benchmarks only.
 #   bench/peers/allreduce-vs-gloo.sh [--world-sizes 2,3] [--sizes 4K,...,64M] [--rounds 3] [--iterations 20] [--out FILE]
 set -euo pipefail
@@ -31,9 +31,9 @@ for round in $(seq 1 "$rounds"); do
     chroot "$trixie" /usr/bin/env GLOO_SOCKET_IFNAME=lo /usr/bin/python3 /tmp/gloo_allreduce.py "$world" "$port" "$bytes" "$iterations" 2>/dev/null | grep '^{' >> "$out"
     port=$((port + 1))
     (cd /tmp && /usr/bin/python3 "$root/bench/peers/gloo_allreduce.py" "$world" "$port" "$bytes" "$iterations" 2>/dev/null | grep '^{' >> "$out")
-    for variant in "tcp float32" "unixsocket float32" "tcp bf16"; do
+    for variant in "tcp float32 auto" "tcp float32 4" "unixsocket float32 auto" "tcp bf16 auto" "tcp bf16 4"; do
       set -- $variant
-      dotnet "$bench" allreduce-processes --world-size "$world" --sizes "$sizes" --iterations "$iterations" --transport "$1" --encoding "$2" --json | grep '^{' >> "$out"
+      dotnet "$bench" allreduce-processes --world-size "$world" --sizes "$sizes" --iterations "$iterations" --transport "$1" --encoding "$2" --channels "$3" --json | grep '^{' >> "$out"
     done
   done
 done

@@ -48,6 +48,9 @@ public sealed class RingCommunicator : IAsyncDisposable
     public int Rank => _options.Rank;
     public int WorldSize => _options.WorldSize;
 
+    /// <summary>The HTTP/2 connections from the left neighbour (<see cref="RingOptions.ChannelsOnLink"/>).</summary>
+    public int LeftConnections => _links.Length;
+
     /// <summary>How this rank reaches its left neighbour: <see cref="RingTransport.UnixSocket"/> when every channel does so, else TCP.</summary>
     public RingTransport LeftTransport => _links.Length > 0 && _links.All(l => l.Transport == RingTransport.UnixSocket) ? RingTransport.UnixSocket : RingTransport.Tcp;
 
@@ -60,8 +63,8 @@ public sealed class RingCommunicator : IAsyncDisposable
         options.Validate();
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("the ring sends float32 little-endian");
-        var inbox = new RingInbox(options.Channels);
-        var outbox = new RingOutbox(options.Channels);
+        var inbox = new RingInbox(options.ChannelsOnLink(options.Left));
+        var outbox = new RingOutbox(options.ChannelsOnLink(options.Rank));
         var server = RingServer.Build(options, outbox);
         try
         {
@@ -94,7 +97,7 @@ public sealed class RingCommunicator : IAsyncDisposable
         var handshake = new RingHandshake(_options);
         // The first channel waits for the neighbour to come up; the others join a listener known to be there.
         var first = await LeftLink.OpenAsync(_options, handshake, channel: 0, _inbox, clock, cancellation);
-        var others = Enumerable.Range(1, _options.Channels - 1).Select(i => LeftLink.OpenAsync(_options, handshake, i, _inbox, clock, cancellation)).ToArray();
+        var others = Enumerable.Range(1, _options.ChannelsOnLink(_options.Left) - 1).Select(i => LeftLink.OpenAsync(_options, handshake, i, _inbox, clock, cancellation)).ToArray();
         try
         {
             _links = [first, .. await Task.WhenAll(others)];

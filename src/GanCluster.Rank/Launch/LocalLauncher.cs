@@ -26,7 +26,8 @@ public sealed record LaunchPlan
     /// <c>--metrics-port</c>); null picks free ports, taken together with the ring's so that no two collide.
     /// </summary>
     public int? MetricsBasePort { get; init; }
-    public int Channels { get; init; } = 4;
+    /// <summary>Connections per link (<see cref="RingOptions.Channels"/>); null lets each link choose.</summary>
+    public int? Channels { get; init; }
 
     /// <summary>How each rank reaches its left neighbour (<see cref="RingOptions.Transport"/>).</summary>
     public RingTransport Transport { get; init; } = RingTransport.Tcp;

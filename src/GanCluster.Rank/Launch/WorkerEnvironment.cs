@@ -18,17 +18,22 @@ public static class WorkerEnvironment
     public const string PeerTimeoutSeconds = "GANCLUSTER_PEER_TIMEOUT_S";
     public const string Transport = "GANCLUSTER_RING_TRANSPORT";
 
-    public static IDictionary<string, string> For(RingOptions options) => new Dictionary<string, string>
+    public static IDictionary<string, string> For(RingOptions options)
     {
-        [Rank] = options.Rank.ToString(CultureInfo.InvariantCulture),
-        [Ring] = string.Join(',', options.Endpoints),
-        [Secret] = options.Secret,
-        [RunId] = options.RunId,
-        [Channels] = options.Channels.ToString(CultureInfo.InvariantCulture),
-        [ChunkBytes] = options.ChunkBytes.ToString(CultureInfo.InvariantCulture),
-        [PeerTimeoutSeconds] = options.PeerTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-        [Transport] = options.Transport.ToString(),
-    };
+        var variables = new Dictionary<string, string>
+        {
+            [Rank] = options.Rank.ToString(CultureInfo.InvariantCulture),
+            [Ring] = string.Join(',', options.Endpoints),
+            [Secret] = options.Secret,
+            [RunId] = options.RunId,
+            [ChunkBytes] = options.ChunkBytes.ToString(CultureInfo.InvariantCulture),
+            [PeerTimeoutSeconds] = options.PeerTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+            [Transport] = options.Transport.ToString(),
+        };
+        if (options.Channels is { } channels)
+            variables[Channels] = channels.ToString(CultureInfo.InvariantCulture);
+        return variables;
+    }
 
     /// <summary>The ring options of this process, or an error naming the missing variable.</summary>
     public static RingOptions Read(Func<string, string?>? lookup = null)
@@ -43,7 +48,7 @@ public static class WorkerEnvironment
             Endpoints = Require(Ring).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Secret = Require(Secret),
             RunId = Require(RunId),
-            Channels = lookup(Channels) is { } c ? int.Parse(c, CultureInfo.InvariantCulture) : defaults.Channels,
+            Channels = lookup(Channels) is { Length: > 0 } c ? int.Parse(c, CultureInfo.InvariantCulture) : null,
             ChunkBytes = lookup(ChunkBytes) is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : defaults.ChunkBytes,
             PeerTimeout = lookup(PeerTimeoutSeconds) is { } t ? TimeSpan.FromSeconds(double.Parse(t, CultureInfo.InvariantCulture)) : defaults.PeerTimeout,
             Transport = lookup(Transport) is { Length: > 0 } kind
