@@ -30,7 +30,7 @@ public sealed record RingOptions
     /// The connections on the link from rank <paramref name="sender"/> to its right neighbour; both ends work it out
     /// alike from the endpoints. Unless <see cref="Channels"/> says otherwise: one between ranks on the same host, where
     /// every connection's streams compete for the cores that move the bytes (on 2 cores one connection moved 64 MB
-    /// 15–30% faster than four, bench/README.md, "How many connections"), and four across hosts, where parallel TCP
+    /// in 13–37% less time than four, bench/README.md, "How many connections"), and four across hosts, where parallel TCP
     /// streams keep a long fat link full.
     /// </summary>
     public int ChannelsOnLink(int sender) =>
