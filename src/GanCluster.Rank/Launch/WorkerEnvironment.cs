@@ -48,7 +48,10 @@ public static class WorkerEnvironment
             Endpoints = Require(Ring).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Secret = Require(Secret),
             RunId = Require(RunId),
-            Channels = lookup(Channels) is { Length: > 0 } c ? int.Parse(c, CultureInfo.InvariantCulture) : null,
+            Channels = lookup(Channels) is { Length: > 0 } c
+                ? int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count
+                    : throw new ArgumentException($"{Channels} is '{c}': expected a number of connections per link, 1..64 (unset: one on one host, four across hosts)")
+                : null,
             ChunkBytes = lookup(ChunkBytes) is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : defaults.ChunkBytes,
             PeerTimeout = lookup(PeerTimeoutSeconds) is { } t ? TimeSpan.FromSeconds(double.Parse(t, CultureInfo.InvariantCulture)) : defaults.PeerTimeout,
             Transport = lookup(Transport) is { Length: > 0 } kind
