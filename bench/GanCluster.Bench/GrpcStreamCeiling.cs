@@ -14,7 +14,7 @@ namespace GanCluster.Bench;
 
 /// <summary>
 /// The ceiling of the transport the ring is built on, without the ring: <c>streams</c> gRPC server streams at once on
-/// loopback (Kestrel sends prebuilt messages, HttpClient receives them into a reused array: the fewest copies a gRPC
+/// loopback (Kestrel writes prebuilt messages, one span each, HttpClient receives them into a reused array: the fewest copies a gRPC
 /// stream allows), against as many plain TCP socket pairs moving the same bytes, in alternating rounds. Two streams
 /// are what a rank of a 2-rank ring does: it sends one and receives one at the same time, on cores the other rank shares.
 /// An all-reduce of S bytes at N = 2 moves S bytes each way per rank, so S / (one stream's rate with two streams running)
@@ -24,7 +24,17 @@ internal static class GrpcStreamCeiling
 {
     private static readonly Method<byte[], byte[]> Pull = new(MethodType.ServerStreaming, "bench.Stream", "Pull",
         Marshallers.Create(r => r, b => b),
-        Marshallers.Create((byte[] message, SerializationContext context) => context.Complete(message), Received));
+        Marshallers.Create<byte[]>(WriteInOneSpan, Received));
+
+    /// <summary>The server's marshaller: each message written into one span of Kestrel's pipe, as the ring's CollectiveMethods does.</summary>
+    private static void WriteInOneSpan(byte[] message, SerializationContext context)
+    {
+        context.SetPayloadLength(message.Length);
+        var writer = context.GetBufferWriter();
+        message.CopyTo(writer.GetSpan(message.Length));
+        writer.Advance(message.Length);
+        context.Complete();
+    }
 
     [ThreadStatic]
     private static byte[]? _sink;
