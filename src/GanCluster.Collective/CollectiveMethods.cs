@@ -6,19 +6,25 @@ using Grpc.Core;
 namespace GanCluster.Collective;
 
 /// <summary>
-/// The server side of <c>Collective</c>, bound by hand so that Pull's response marshaller writes each
-/// <see cref="RingFrame"/> into one span of the response pipe. The generated one writes through protobuf's buffer
-/// writer, which asks Kestrel's pipe for a fresh 4 KiB block (a pool rent) 256 times per megabyte chunk; this one asks
-/// once for the whole frame.
+/// <c>Collective</c>'s methods as the ring binds them by hand, both sides of Pull with their own marshallers: the
+/// server writes each <see cref="RingFrame"/> into one span of the response pipe (the generated marshaller writes
+/// through protobuf's buffer writer, which asks Kestrel's pipe for a fresh 4 KiB block, a pool rent, 256 times per
+/// megabyte chunk), and the client reads it into a pooled <see cref="ReceivedFrame"/>.
 /// </summary>
 internal sealed class CollectiveMethods : IServiceMethodProvider<CollectiveService>
 {
+    private static readonly string Service = Wire.Collective.Descriptor.FullName;
+
     private static readonly Method<HelloRequest, HelloReply> Hello = new(
-        MethodType.Unary, ReceivedFrame.PullMethod.ServiceName, "Hello", Protobuf(HelloRequest.Parser), Protobuf(HelloReply.Parser));
+        MethodType.Unary, Service, "Hello", Protobuf(HelloRequest.Parser), Protobuf(HelloReply.Parser));
 
     private static readonly Method<PullRequest, RingFrame> Pull = new(
-        MethodType.ServerStreaming, ReceivedFrame.PullMethod.ServiceName, ReceivedFrame.PullMethod.Name,
+        MethodType.ServerStreaming, Service, "Pull",
         Protobuf(PullRequest.Parser), Marshallers.Create<RingFrame>(WriteInOneSpan, context => RingFrame.Parser.ParseFrom(context.PayloadAsReadOnlySequence())));
+
+    /// <summary>The client side of Pull: the same method, its responses read into pooled arrays.</summary>
+    public static readonly Method<PullRequest, ReceivedFrame> PullReceiving = new(
+        MethodType.ServerStreaming, Service, Pull.Name, Pull.RequestMarshaller, ReceivedFrame.Marshaller);
 
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<CollectiveService> context)
     {

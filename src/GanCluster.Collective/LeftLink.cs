@@ -24,7 +24,7 @@ internal sealed class LeftLink : IDisposable
     {
         (_channel, _transport) = (channel, transport);
         // The generated client would parse each chunk into a new ByteString; this one reads it into a pooled array.
-        _call = channel.CreateCallInvoker().AsyncServerStreamingCall(ReceivedFrame.PullMethod, null, new CallOptions(cancellationToken: _closing.Token), request);
+        _call = channel.CreateCallInvoker().AsyncServerStreamingCall(CollectiveMethods.PullReceiving, null, new CallOptions(cancellationToken: _closing.Token), request);
     }
 
     /// <summary>The transport of this channel's connection.</summary>

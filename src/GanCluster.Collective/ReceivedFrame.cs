@@ -40,12 +40,6 @@ internal sealed class ReceivedFrame
         (ReceivedFrame _, SerializationContext _) => throw new NotSupportedException("received frames are never sent"),
         (DeserializationContext context) => Parse(context.PayloadAsReadOnlySequence()));
 
-    /// <summary>The client side of <c>Collective.Pull</c> with the pooled response marshaller.</summary>
-    public static readonly Method<PullRequest, ReceivedFrame> PullMethod = new(
-        MethodType.ServerStreaming, "gancluster.collective.v1.Collective", "Pull",
-        Marshallers.Create(r => Google.Protobuf.MessageExtensions.ToByteArray(r), PullRequest.Parser.ParseFrom),
-        Marshaller);
-
     internal static ReceivedFrame Parse(ReadOnlySequence<byte> payload)
     {
         var frame = new ReceivedFrame();
